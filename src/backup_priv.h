@@ -1,0 +1,32 @@
+/*
+ * backup_priv.h - helpers shared by the backup_*.c files; not for other
+ * modules.
+ */
+#ifndef DOCKRESET_BACKUP_PRIV_H
+#define DOCKRESET_BACKUP_PRIV_H
+
+#include <stddef.h>
+
+/*
+ * Opens dir as a directory without following a symlink at its last
+ * component. *fd on success. Quiet: returns 0, -ENOENT when missing,
+ * BACKUP_ERR_UNSAFE with *why "is a symbolic link" / "is not a directory",
+ * or BACKUP_ERR_IO with *why the system's message (*why: a new string).
+ */
+int backup_priv_open_dir(int *fd, char **why, const char *dir);
+
+/*
+ * Opens path (relative to dirfd, or AT_FDCWD) for reading, refusing a
+ * symlink unless follow, and anything but a regular file, without blocking
+ * on a FIFO. Quiet: 0 and *fd; BACKUP_ERR_INTEGRITY or BACKUP_ERR_IO with
+ * *why (a new string).
+ */
+int backup_priv_open_regular(int *fd, char **why, int dirfd, const char *path, int follow);
+
+/* Lowercase hex of n bytes into out (2n+1 bytes). */
+void backup_priv_hex(char *out, const unsigned char *md, size_t n);
+
+/* read() retrying on EINTR. */
+long backup_priv_read(int fd, void *buf, size_t len);
+
+#endif

@@ -1,0 +1,43 @@
+/*
+ * cmd.h - what main hands each command: the parsed options, the loaded
+ * configuration and the target. Each command lives in cmd_<name>.c and
+ * returns its exit code (enum exit_code).
+ */
+#ifndef DOCKRESET_CMD_H
+#define DOCKRESET_CMD_H
+
+#include "config.h"
+#include "util.h"
+
+struct options {
+	const char *config;
+	const char *host;
+	int json;
+	int quiet;
+	int verbose;
+	int no_color;
+	/* command options; a command sees only those it accepts */
+	int yes;
+	int production;
+	int dry_run;
+	int timeout; /* seconds; default 60 */
+	const char *format;
+	const char *label;
+	int keep; /* -1: not given */
+	const char *older_than;
+	/* positional arguments after the command */
+	char **args;
+	int nargs;
+};
+
+struct cmd_ctx {
+	const char *name; /* the command's name */
+	struct options *opt;
+	struct config *cfg;	   /* loaded when the command needs it */
+	struct cfg_target *target; /* resolved when the command takes one */
+};
+
+int cmd_targets(struct cmd_ctx *ctx);
+int cmd_status(struct cmd_ctx *ctx);
+
+#endif

@@ -1,0 +1,1667 @@
+/*
+ * docker.c - the Docker Engine API client, over a Unix socket (libcurl).
+ *
+ * One curl easy handle per struct docker serves every ordinary request and
+ * keeps its connection alive between them. An exec with standard input
+ * takes a second handle for the hijacked connection, because that
+ * connection becomes a raw byte stream that cannot be reused.
+ */
+#include "docker.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <openssl/evp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ui.h"
+
+#ifndef DOCKRESET_VERSION
+#define DOCKRESET_VERSION "dev"
+#endif
+
+#define DOCKER_DEFAULT_HOST "unix:///var/run/docker.sock"
+#define DOCKER_API_MAX	    "1.45" /* the newest API version we speak */
+#define DOCKER_API_FALLBACK "1.41" /* when the daemon does not say */
+#define DOCKER_SOCK_MAX	    107	   /* sizeof(sun_path) - 1 */
+#define DOCKER_BODY_MAX	    (16u << 20) /* cap on buffered JSON answers */
+#define DOCKER_CONFIG_MAX   (1u << 20)
+#define DOCKER_CONNECT_S    10L
+#define DOCKER_REQUEST_S    60L
+#define DOCKER_STREAM_BUF   (512L << 10) /* curl's receive buffer for exec output */
+#define DOCKER_HIJACK_RBUF  (256u << 10)
+#define DOCKER_HIJACK_WBUF  (256u << 10)
+#define DOCKER_HIJACK_HDR   (16u << 10) /* response headers of the hijack */
+#define DOCKER_EXIT_POLL_MS 20
+#define DOCKER_EXIT_WAIT_MS 10000
+#define DOCKER_HEALTH_POLL_MS 250
+
+struct docker {
+	char *endpoint; /* as given */
+	char *sock;	/* the socket path */
+	char api[16];	/* negotiated version, "1.41" */
+	CURL *curl;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+/* One answer to an ordinary request: status and the (capped) body. */
+struct docker_resp {
+	long status;
+	struct strbuf body;
+	int too_big;
+	char api_version[16]; /* the Api-Version header, for /_ping */
+};
+
+int docker_exit_code(int err)
+{
+	switch (err) {
+	case DOCKER_OK:
+		return EXIT_OK;
+	case DOCKER_EUNREACHABLE:
+	case DOCKER_EAPI:
+	case DOCKER_EUNSUPPORTED:
+	case DOCKER_ESTREAM:
+		return EXIT_DOCKER;
+	case DOCKER_ENOTFOUND:
+	case DOCKER_ENOTRUNNING:
+	case DOCKER_ETIMEOUT:
+		return EXIT_CONTAINER;
+	}
+	return EXIT_FAIL;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- endpoint ------------------------------------------------------- */
+
+static char *docker_home(void)
+{
+	const char *home = getenv("HOME");
+	struct passwd *pw;
+
+	if (home && *home)
+		return xstrdup(home);
+	pw = getpwuid(getuid());
+	if (pw && pw->pw_dir)
+		return xstrdup(pw->pw_dir);
+	return NULL;
+}
+
+/* $DOCKER_CONFIG, else ~/.docker; NULL when there is no home either. */
+static char *docker_config_dir(void)
+{
+	const char *env = getenv("DOCKER_CONFIG");
+	char *home, *dir;
+
+	if (env && *env)
+		return xstrdup(env);
+	home = docker_home();
+	if (!home)
+		return NULL;
+	dir = xasprintf("%s/.docker", home);
+	free(home);
+	return dir;
+}
+
+static void sha256_hex(const char *s, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+
+	EVP_Digest(s, strlen(s), md, &len, EVP_sha256(), NULL);
+	for (unsigned int i = 0; i < len && i < 32; i++)
+		sprintf(out + 2 * i, "%02x", md[i]);
+	out[64] = '\0';
+}
+
+/*
+ * Loads a JSON file. 0 with *out, 1 when the file does not exist, -1 after
+ * reporting.
+ */
+static int docker_load_json(json_t **out, const char *path, const char *what)
+{
+	struct strbuf sb = STRBUF_INIT;
+	json_error_t jerr;
+	int rc = -1;
+
+	*out = NULL;
+	if (read_file_max(&sb, path, DOCKER_CONFIG_MAX) < 0) {
+		if (errno == ENOENT) {
+			rc = 1;
+			goto out;
+		}
+		ui_error("cannot read the %s '%s': %s", what, path, strerror(errno));
+		goto out;
+	}
+	*out = json_loadb(strbuf_str(&sb), sb.len, 0, &jerr);
+	if (!*out || !json_is_object(*out)) {
+		ui_error("cannot parse the %s '%s': %s (line %d)", what, path,
+			 *out ? "not a JSON object" : jerr.text, jerr.line);
+		json_decref(*out);
+		*out = NULL;
+		goto out;
+	}
+	rc = 0;
+out:
+	strbuf_release(&sb);
+	return rc;
+}
+
+/* The endpoint of docker context name; the default socket for "default". */
+static int docker_context_host(char **out, const char *dir, const char *name)
+{
+	char hex[65];
+	char *path = NULL;
+	json_t *meta = NULL;
+	const char *host;
+	int rc = -1, r;
+
+	if (!strcmp(name, "default")) {
+		*out = xstrdup(DOCKER_DEFAULT_HOST);
+		return 0;
+	}
+	sha256_hex(name, hex);
+	path = xasprintf("%s/contexts/meta/%s/meta.json", dir, hex);
+	r = docker_load_json(&meta, path, "docker context");
+	if (r > 0) {
+		ui_error("docker context '%s' does not exist", name);
+		ui_hint("list contexts with 'docker context ls', or choose the endpoint with -H");
+		goto out;
+	}
+	if (r < 0)
+		goto out;
+	host = json_string_value(
+		json_object_get(json_object_get(json_object_get(meta, "Endpoints"), "docker"),
+				"Host"));
+	if (!host || !*host) {
+		ui_error("docker context '%s' has no docker endpoint in '%s'", name, path);
+		goto out;
+	}
+	*out = xstrdup(host);
+	rc = 0;
+out:
+	json_decref(meta);
+	free(path);
+	return rc;
+}
+
+int docker_endpoint_resolve(char **out, const char *opt_host)
+{
+	const char *env;
+	char *dir = NULL, *path = NULL, *name = NULL;
+	json_t *cfg = NULL;
+	int rc = -1, r;
+
+	*out = NULL;
+	if (opt_host && *opt_host) {
+		*out = xstrdup(opt_host);
+		return 0;
+	}
+	env = getenv("DOCKER_HOST");
+	if (env && *env) {
+		*out = xstrdup(env);
+		return 0;
+	}
+	dir = docker_config_dir();
+	env = getenv("DOCKER_CONTEXT");
+	if (env && *env) {
+		name = xstrdup(env);
+	} else if (dir) {
+		path = xasprintf("%s/config.json", dir);
+		r = docker_load_json(&cfg, path, "docker config");
+		if (r < 0)
+			goto out;
+		if (r == 0) {
+			const char *cur = json_string_value(json_object_get(cfg, "currentContext"));
+
+			if (cur && *cur)
+				name = xstrdup(cur);
+		}
+	}
+	if (!name || !dir) {
+		if (name && strcmp(name, "default")) {
+			ui_error("cannot find docker context '%s': no home directory", name);
+			goto out;
+		}
+		*out = xstrdup(DOCKER_DEFAULT_HOST);
+		rc = 0;
+		goto out;
+	}
+	rc = docker_context_host(out, dir, name);
+out:
+	json_decref(cfg);
+	free(name);
+	free(path);
+	free(dir);
+	return rc;
+}
+
+/* ---- requests ------------------------------------------------------- */
+
+static void docker_connect_error(const char *endpoint, long oserr, const char *detail)
+{
+	switch (oserr) {
+	case EACCES:
+	case EPERM:
+		ui_error("cannot connect to the docker daemon at '%s': permission denied", endpoint);
+		ui_hint("add your user to the 'docker' group (then log in again), or run as root");
+		return;
+	case ENOENT:
+		ui_error("cannot connect to the docker daemon at '%s': no such socket", endpoint);
+		break;
+	case ECONNREFUSED:
+		ui_error("cannot connect to the docker daemon at '%s': connection refused",
+			 endpoint);
+		break;
+	default:
+		ui_error("cannot connect to the docker daemon at '%s': %s", endpoint,
+			 detail && *detail ? detail : "connection failed");
+		break;
+	}
+	ui_hint("is dockerd running? start it, or choose the endpoint with -H or DOCKER_HOST");
+}
+
+/* Reports a failed transfer on handle h; returns the docker_err for it. */
+static int docker_transport_error(struct docker *d, CURL *h, CURLcode cc, const char *errbuf,
+				  const char *what)
+{
+	long oserr = 0;
+	const char *detail = errbuf && *errbuf ? errbuf : curl_easy_strerror(cc);
+
+	curl_easy_getinfo(h, CURLINFO_OS_ERRNO, &oserr);
+	if (cc == CURLE_COULDNT_CONNECT) {
+		docker_connect_error(d->endpoint, oserr, detail);
+		return DOCKER_EUNREACHABLE;
+	}
+	if (cc == CURLE_OPERATION_TIMEDOUT) {
+		ui_error("the docker daemon at '%s' did not answer '%s' in time", d->endpoint,
+			 what);
+		return DOCKER_EAPI;
+	}
+	ui_error("lost the connection to the docker daemon at '%s' during '%s': %s",
+		 d->endpoint, what, detail);
+	return DOCKER_EAPI;
+}
+
+static size_t docker_body_cb(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+	struct docker_resp *r = ud;
+	size_t n = size * nmemb;
+
+	if (r->body.len + n > DOCKER_BODY_MAX) {
+		r->too_big = 1;
+		return CURL_WRITEFUNC_ERROR;
+	}
+	strbuf_add(&r->body, ptr, n);
+	return n;
+}
+
+static size_t docker_header_cb(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+	struct docker_resp *r = ud;
+	size_t n = size * nmemb;
+	static const char key[] = "api-version:";
+
+	if (n > sizeof(key) - 1 && !strncasecmp(ptr, key, sizeof(key) - 1)) {
+		const char *v = ptr + sizeof(key) - 1;
+		size_t len = n - (sizeof(key) - 1);
+
+		while (len && (*v == ' ' || *v == '\t')) {
+			v++;
+			len--;
+		}
+		while (len && (v[len - 1] == '\r' || v[len - 1] == '\n' || v[len - 1] == ' '))
+			len--;
+		if (len < sizeof(r->api_version)) {
+			memcpy(r->api_version, v, len);
+			r->api_version[len] = '\0';
+		}
+	}
+	return n;
+}
+
+/* The request line for messages, without the version prefix. */
+static char *docker_what(const char *method, const char *path)
+{
+	return xasprintf("%s %s", method, path);
+}
+
+/*
+ * Sets up d->curl for one request. path starts with '/' and is already
+ * escaped; versioned puts /v<api> in front of it.
+ */
+static void docker_setup(struct docker *d, const char *method, const char *path, int versioned,
+			 long timeout_s)
+{
+	char url[2048];
+	CURL *h = d->curl;
+
+	curl_easy_reset(h);
+	if (versioned)
+		snprintf(url, sizeof(url), "http://docker/v%s%s", d->api, path);
+	else
+		snprintf(url, sizeof(url), "http://docker%s", path);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, d->sock);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, DOCKER_CONNECT_S);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout_s);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "dockreset/" DOCKRESET_VERSION);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, d->errbuf);
+	d->errbuf[0] = '\0';
+	if (!strcmp(method, "POST")) {
+		curl_easy_setopt(h, CURLOPT_POST, 1L);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, 0L);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
+	} else if (strcmp(method, "GET")) {
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+	}
+}
+
+/*
+ * Runs one ordinary request and buffers its answer (any status) into r,
+ * which the caller releases with strbuf_release(&r->body). body is JSON or
+ * NULL. Returns 0 when an answer came, else a docker_err after reporting.
+ */
+static int docker_request(struct docker *d, const char *method, const char *path, int versioned,
+			  const char *body, long timeout_s, struct docker_resp *r)
+{
+	struct curl_slist *hdrs = NULL;
+	CURLcode cc;
+	int rc = 0;
+
+	memset(r, 0, sizeof(*r));
+	strbuf_init(&r->body);
+	docker_setup(d, method, path, versioned, timeout_s);
+	if (body) {
+		hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+		curl_easy_setopt(d->curl, CURLOPT_HTTPHEADER, hdrs);
+		curl_easy_setopt(d->curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+		curl_easy_setopt(d->curl, CURLOPT_POSTFIELDS, body);
+	}
+	curl_easy_setopt(d->curl, CURLOPT_WRITEFUNCTION, docker_body_cb);
+	curl_easy_setopt(d->curl, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(d->curl, CURLOPT_HEADERFUNCTION, docker_header_cb);
+	curl_easy_setopt(d->curl, CURLOPT_HEADERDATA, r);
+	cc = curl_easy_perform(d->curl);
+	if (cc != CURLE_OK) {
+		char *what = docker_what(method, path);
+
+		if (r->too_big) {
+			ui_error("the docker daemon's answer to '%s' is larger than %u MB", what,
+				 DOCKER_BODY_MAX >> 20);
+			rc = DOCKER_EAPI;
+		} else {
+			rc = docker_transport_error(d, d->curl, cc, d->errbuf, what);
+		}
+		free(what);
+		goto out;
+	}
+	curl_easy_getinfo(d->curl, CURLINFO_RESPONSE_CODE, &r->status);
+out:
+	curl_slist_free_all(hdrs);
+	/* The body may hold secrets (an exec's Env). */
+	curl_easy_setopt(d->curl, CURLOPT_POSTFIELDS, NULL);
+	return rc;
+}
+
+/* The "message" of an error answer, else its first line of text. */
+static char *docker_resp_message(const char *body, size_t len)
+{
+	json_t *j = json_loadb(body, len, 0, NULL);
+	const char *m = json_string_value(json_object_get(j, "message"));
+	char *s;
+
+	if (m) {
+		s = xstrdup(m);
+	} else {
+		size_t n = strcspn(body, "\r\n");
+
+		if (n > 300)
+			n = 300;
+		s = n ? xstrndup(body, n) : xstrdup("no message");
+	}
+	json_decref(j);
+	return s;
+}
+
+static void docker_api_error(const char *method, const char *path, const struct docker_resp *r)
+{
+	char *msg = docker_resp_message(strbuf_str(&r->body), r->body.len);
+
+	ui_error("docker API error on '%s %s' (HTTP %ld): %s", method, path, r->status, msg);
+	free(msg);
+}
+
+/* Parses an answer that must be JSON of the given type (object or array). */
+static int docker_parse(json_t **out, const struct docker_resp *r, const char *method,
+			const char *path, int want_array)
+{
+	json_error_t jerr;
+
+	*out = json_loadb(strbuf_str(&r->body), r->body.len, 0, &jerr);
+	if (!*out || (want_array ? !json_is_array(*out) : !json_is_object(*out))) {
+		ui_error("unexpected answer from the docker daemon to '%s %s': %s", method, path,
+			 *out ? "wrong JSON type" : jerr.text);
+		json_decref(*out);
+		*out = NULL;
+		return DOCKER_EAPI;
+	}
+	return 0;
+}
+
+/* id_or_name escaped for a URL path; free with curl_free(). */
+static char *docker_escape(struct docker *d, const char *s)
+{
+	char *e = curl_easy_escape(d->curl, s, 0);
+
+	if (!e) {
+		fputs("dockreset: error: out of memory\n", stderr);
+		exit(1);
+	}
+	return e;
+}
+
+/*
+ * Container ids and names are [a-zA-Z0-9][a-zA-Z0-9_.-]*: anything else
+ * would change the request path (the daemon cleans "..") and cannot name a
+ * container anyway. Reports and returns DOCKER_ENOTFOUND.
+ */
+static int docker_check_name(const char *s)
+{
+	const char *p = s;
+
+	if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')) {
+		p += strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-");
+		if (!*p)
+			return 0;
+	}
+	ui_error("invalid container name '%s'", s);
+	return DOCKER_ENOTFOUND;
+}
+
+/* ---- open and close ------------------------------------------------- */
+
+static int version_parse(const char *v, int *maj, int *min)
+{
+	char *end;
+	long a, b;
+
+	if (!v || !*v)
+		return -1;
+	errno = 0;
+	a = strtol(v, &end, 10);
+	if (end == v || *end != '.' || a < 0 || a > 1000)
+		return -1;
+	v = end + 1;
+	b = strtol(v, &end, 10);
+	if (end == v || *end || b < 0 || b > 1000)
+		return -1;
+	*maj = (int)a;
+	*min = (int)b;
+	return 0;
+}
+
+/* min(ours, theirs) into out; the fallback when theirs is unreadable. */
+static void docker_negotiate(char *out, size_t outsz, const char *theirs)
+{
+	int om, on, tm, tn;
+
+	version_parse(DOCKER_API_MAX, &om, &on);
+	if (version_parse(theirs, &tm, &tn) < 0) {
+		snprintf(out, outsz, "%s", DOCKER_API_FALLBACK);
+		return;
+	}
+	if (tm > om || (tm == om && tn > on))
+		snprintf(out, outsz, "%d.%d", om, on);
+	else
+		snprintf(out, outsz, "%d.%d", tm, tn);
+}
+
+/* The socket path of a unix:// URL; DOCKER_EUNSUPPORTED for the rest. */
+static int docker_parse_url(const char *url, const char **path)
+{
+	static const char *const remote[] = { "tcp://", "ssh://", "http://", "https://",
+					      "npipe://", "fd://" };
+
+	if (!strncmp(url, "unix://", 7)) {
+		*path = url + 7;
+		if (!**path) {
+			ui_error("docker endpoint '%s' has no socket path", url);
+			return DOCKER_EUNSUPPORTED;
+		}
+		if (strlen(*path) > DOCKER_SOCK_MAX) {
+			ui_error("docker socket path '%s' is too long (%zu bytes, at most %d)", *path,
+				 strlen(*path), DOCKER_SOCK_MAX);
+			ui_hint("use a shorter path, e.g. a symbolic link to the socket");
+			return DOCKER_EUNSUPPORTED;
+		}
+		return 0;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(remote); i++) {
+		if (!strncmp(url, remote[i], strlen(remote[i]))) {
+			ui_error("docker endpoint '%s' is not supported yet", url);
+			ui_hint("dockreset talks to local unix:// sockets only for now, e.g. -H %s",
+				DOCKER_DEFAULT_HOST);
+			return DOCKER_EUNSUPPORTED;
+		}
+	}
+	ui_error("invalid docker endpoint '%s'", url);
+	ui_hint("expected unix:///path/to/docker.sock, e.g. %s", DOCKER_DEFAULT_HOST);
+	return DOCKER_EUNSUPPORTED;
+}
+
+int docker_open(struct docker **out, const char *url)
+{
+	struct docker *d = NULL;
+	struct docker_resp r;
+	const char *path;
+	int rc;
+
+	*out = NULL;
+	rc = docker_parse_url(url, &path);
+	if (rc)
+		return rc;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		ui_error("cannot initialise libcurl");
+		return DOCKER_EAPI;
+	}
+	d = xcalloc(1, sizeof(*d));
+	d->endpoint = xstrdup(url);
+	d->sock = xstrdup(path);
+	d->curl = curl_easy_init();
+	if (!d->curl) {
+		ui_error("cannot initialise libcurl");
+		rc = DOCKER_EAPI;
+		goto out;
+	}
+	rc = docker_request(d, "GET", "/_ping", 0, NULL, DOCKER_REQUEST_S, &r);
+	if (rc)
+		goto out;
+	if (r.status != 200) {
+		docker_api_error("GET", "/_ping", &r);
+		ui_hint("is '%s' the socket of a docker daemon?", d->endpoint);
+		rc = DOCKER_EAPI;
+	} else {
+		docker_negotiate(d->api, sizeof(d->api), r.api_version);
+	}
+	strbuf_release(&r.body);
+out:
+	if (rc) {
+		docker_close(d);
+		return rc;
+	}
+	*out = d;
+	return 0;
+}
+
+void docker_close(struct docker *d)
+{
+	if (!d)
+		return;
+	if (d->curl)
+		curl_easy_cleanup(d->curl);
+	free(d->endpoint);
+	free(d->sock);
+	free(d);
+	curl_global_cleanup();
+}
+
+const char *docker_endpoint(const struct docker *d)
+{
+	return d->endpoint;
+}
+
+const char *docker_api_version(const struct docker *d)
+{
+	return d->api;
+}
+
+int docker_engine_version(struct docker *d, char **out)
+{
+	struct docker_resp r;
+	json_t *j = NULL;
+	const char *v;
+	int rc;
+
+	*out = NULL;
+	rc = docker_request(d, "GET", "/version", 1, NULL, DOCKER_REQUEST_S, &r);
+	if (rc)
+		return rc;
+	if (r.status != 200) {
+		docker_api_error("GET", "/version", &r);
+		rc = DOCKER_EAPI;
+		goto out;
+	}
+	rc = docker_parse(&j, &r, "GET", "/version", 0);
+	if (rc)
+		goto out;
+	v = json_string_value(json_object_get(j, "Version"));
+	if (!v) {
+		ui_error("the docker daemon's '/version' answer has no 'Version'");
+		rc = DOCKER_EAPI;
+		goto out;
+	}
+	*out = xstrdup(v);
+out:
+	json_decref(j);
+	strbuf_release(&r.body);
+	return rc;
+}
+
+/* ---- containers ----------------------------------------------------- */
+
+static char *json_strdup_or_null(json_t *v)
+{
+	const char *s = json_string_value(v);
+
+	return s ? xstrdup(s) : NULL;
+}
+
+void docker_container_free(struct docker_container *c)
+{
+	if (!c)
+		return;
+	free(c->id);
+	free(c->name);
+	free(c->image);
+	free(c->status);
+	free(c->health);
+	free(c->service);
+	free(c->project);
+	json_decref(c->inspect);
+	free(c);
+}
+
+int docker_container_from_json(struct docker_container **out, json_t *inspect)
+{
+	struct docker_container *c;
+	json_t *state, *config, *labels;
+	const char *id, *name, *image;
+
+	*out = NULL;
+	id = json_string_value(json_object_get(inspect, "Id"));
+	if (!id || !*id)
+		return -1;
+	state = json_object_get(inspect, "State");
+	config = json_object_get(inspect, "Config");
+	labels = json_object_get(config, "Labels");
+
+	c = xcalloc(1, sizeof(*c));
+	c->id = xstrdup(id);
+	name = json_string_value(json_object_get(inspect, "Name"));
+	if (name && *name == '/')
+		name++;
+	c->name = xstrdup(name ? name : id);
+	image = json_string_value(json_object_get(config, "Image"));
+	if (!image)
+		image = json_string_value(json_object_get(inspect, "Image"));
+	c->image = image ? xstrdup(image) : NULL;
+	c->status = json_strdup_or_null(json_object_get(state, "Status"));
+	if (!c->status)
+		c->status = xstrdup("unknown");
+	c->running = json_is_true(json_object_get(state, "Running"));
+	c->health = json_strdup_or_null(
+		json_object_get(json_object_get(state, "Health"), "Status"));
+	c->service = json_strdup_or_null(json_object_get(labels, "com.docker.compose.service"));
+	c->project = json_strdup_or_null(json_object_get(labels, "com.docker.compose.project"));
+	c->inspect = json_incref(inspect);
+	*out = c;
+	return 0;
+}
+
+/* Inspect; quiet leaves a 404 unreported (a container removed meanwhile). */
+static int docker_inspect_q(struct docker *d, const char *id_or_name,
+			    struct docker_container **out, int quiet)
+{
+	struct docker_resp r;
+	json_t *j = NULL;
+	char *esc, *path;
+	int rc;
+
+	*out = NULL;
+	rc = docker_check_name(id_or_name);
+	if (rc)
+		return rc;
+	esc = docker_escape(d, id_or_name);
+	path = xasprintf("/containers/%s/json", esc);
+	curl_free(esc);
+	rc = docker_request(d, "GET", path, 1, NULL, DOCKER_REQUEST_S, &r);
+	if (rc)
+		goto out_path;
+	if (r.status == 404) {
+		if (!quiet)
+			ui_error("no such container '%s'", id_or_name);
+		rc = DOCKER_ENOTFOUND;
+		goto out;
+	}
+	if (r.status != 200) {
+		docker_api_error("GET", path, &r);
+		rc = DOCKER_EAPI;
+		goto out;
+	}
+	rc = docker_parse(&j, &r, "GET", path, 0);
+	if (rc)
+		goto out;
+	if (docker_container_from_json(out, j) < 0) {
+		ui_error("the docker daemon's inspect answer for '%s' has no 'Id'", id_or_name);
+		rc = DOCKER_EAPI;
+	}
+out:
+	json_decref(j);
+	strbuf_release(&r.body);
+out_path:
+	free(path);
+	return rc;
+}
+
+int docker_inspect(struct docker *d, const char *id_or_name, struct docker_container **out)
+{
+	return docker_inspect_q(d, id_or_name, out, 0);
+}
+
+/* Percent-encodes all but the unreserved characters of RFC 3986. */
+static void url_encode(struct strbuf *sb, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '.' || c == '_' || c == '~') {
+			strbuf_addch(sb, c);
+		} else {
+			strbuf_addch(sb, '%');
+			strbuf_addch(sb, hex[c >> 4]);
+			strbuf_addch(sb, hex[c & 15]);
+		}
+	}
+}
+
+char *docker_label_filter(const char *project, const char *service)
+{
+	json_t *labels = json_array();
+	json_t *f = json_object();
+	struct strbuf sb = STRBUF_INIT;
+	char *s;
+
+	json_array_append_new(labels,
+			      json_sprintf("com.docker.compose.project=%s", project));
+	json_array_append_new(labels,
+			      json_sprintf("com.docker.compose.service=%s", service));
+	json_array_append_new(labels, json_string("com.docker.compose.oneoff=False"));
+	json_object_set_new(f, "label", labels);
+	s = json_dumps(f, JSON_COMPACT);
+	json_decref(f);
+	if (!s) {
+		fputs("dockreset: error: out of memory\n", stderr);
+		exit(1);
+	}
+	url_encode(&sb, s);
+	free(s);
+	return strbuf_detach(&sb);
+}
+
+void docker_containers_free(struct docker_container **v, size_t n)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++)
+		docker_container_free(v[i]);
+	free(v);
+}
+
+static int container_cmp(const void *a, const void *b)
+{
+	const struct docker_container *x = *(struct docker_container *const *)a;
+	const struct docker_container *y = *(struct docker_container *const *)b;
+
+	return strcmp(x->name, y->name);
+}
+
+int docker_service_containers(struct docker *d, const char *project, const char *service,
+			      struct docker_container ***out, size_t *n)
+{
+	char *filter = docker_label_filter(project, service);
+	char *path = xasprintf("/containers/json?all=1&filters=%s", filter);
+	struct docker_container **v = NULL;
+	struct docker_resp r;
+	json_t *list = NULL, *item;
+	size_t i, count = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = docker_request(d, "GET", path, 1, NULL, DOCKER_REQUEST_S, &r);
+	if (rc)
+		goto out_path;
+	if (r.status != 200) {
+		docker_api_error("GET", "/containers/json", &r);
+		rc = DOCKER_EAPI;
+		goto out;
+	}
+	rc = docker_parse(&list, &r, "GET", "/containers/json", 1);
+	if (rc)
+		goto out;
+	v = xcalloc(json_array_size(list) + 1, sizeof(*v));
+	json_array_foreach(list, i, item) {
+		const char *id = json_string_value(json_object_get(item, "Id"));
+
+		if (!id)
+			continue;
+		rc = docker_inspect_q(d, id, &v[count], 1);
+		if (rc == DOCKER_ENOTFOUND) /* removed since the listing */
+			continue;
+		if (rc)
+			goto out;
+		count++;
+	}
+	qsort(v, count, sizeof(*v), container_cmp);
+	*out = v;
+	*n = count;
+	v = NULL;
+	rc = 0;
+out:
+	docker_containers_free(v, count);
+	json_decref(list);
+	strbuf_release(&r.body);
+out_path:
+	free(path);
+	free(filter);
+	return rc;
+}
+
+const char *docker_env_get(const struct docker_container *c, const char *name)
+{
+	json_t *env = json_object_get(json_object_get(c->inspect, "Config"), "Env");
+	size_t i, len = strlen(name);
+	json_t *item;
+
+	if (!json_is_array(env))
+		return NULL;
+	json_array_foreach(env, i, item) {
+		const char *kv = json_string_value(item);
+
+		if (kv && !strncmp(kv, name, len) && kv[len] == '=')
+			return kv + len + 1;
+	}
+	return NULL;
+}
+
+const char *docker_label_get(const struct docker_container *c, const char *name)
+{
+	json_t *labels = json_object_get(json_object_get(c->inspect, "Config"), "Labels");
+
+	return json_string_value(json_object_get(labels, name));
+}
+
+int docker_published_port(const struct docker_container *c, const char *port, char **host,
+			  char **host_port)
+{
+	json_t *ports = json_object_get(json_object_get(c->inspect, "NetworkSettings"), "Ports");
+	json_t *list = json_object_get(ports, port);
+	json_t *item, *best = NULL;
+	const char *ip, *hp;
+	size_t i;
+
+	*host = NULL;
+	*host_port = NULL;
+	json_array_foreach(list, i, item) {
+		hp = json_string_value(json_object_get(item, "HostPort"));
+		ip = json_string_value(json_object_get(item, "HostIp"));
+		if (!hp || !*hp)
+			continue;
+		if (!best)
+			best = item;
+		if (!ip || !strchr(ip, ':')) { /* IPv4 first */
+			best = item;
+			break;
+		}
+	}
+	if (!best)
+		return -1;
+	ip = json_string_value(json_object_get(best, "HostIp"));
+	hp = json_string_value(json_object_get(best, "HostPort"));
+	if (!ip || !*ip || !strcmp(ip, "0.0.0.0"))
+		ip = "127.0.0.1";
+	else if (!strcmp(ip, "::"))
+		ip = "::1";
+	*host = xstrdup(ip);
+	*host_port = xstrdup(hp);
+	return 0;
+}
+
+const char *docker_container_ip(const struct docker_container *c)
+{
+	json_t *ns = json_object_get(c->inspect, "NetworkSettings");
+	json_t *nets = json_object_get(ns, "Networks");
+	const char *key, *ip;
+	json_t *net;
+
+	json_object_foreach(nets, key, net) {
+		ip = json_string_value(json_object_get(net, "IPAddress"));
+		if (ip && *ip)
+			return ip;
+	}
+	ip = json_string_value(json_object_get(ns, "IPAddress"));
+	return ip && *ip ? ip : NULL;
+}
+
+/* ---- start, stop, restart, wait ------------------------------------- */
+
+static int docker_action(struct docker *d, const char *id, const char *action, int timeout_s)
+{
+	struct docker_resp r;
+	char *esc, *path;
+	long http_timeout = DOCKER_REQUEST_S;
+	int rc;
+
+	rc = docker_check_name(id);
+	if (rc)
+		return rc;
+	esc = docker_escape(d, id);
+	if (timeout_s >= 0) {
+		path = xasprintf("/containers/%s/%s?t=%d", esc, action, timeout_s);
+		/* The daemon answers only after up to t seconds of waiting. */
+		http_timeout += timeout_s;
+	} else {
+		path = xasprintf("/containers/%s/%s", esc, action);
+	}
+	curl_free(esc);
+	rc = docker_request(d, "POST", path, 1, NULL, http_timeout, &r);
+	if (rc)
+		goto out;
+	switch (r.status) {
+	case 204:
+	case 304: /* already started or stopped */
+		break;
+	case 404:
+		ui_error("cannot %s container '%s': no such container", action, id);
+		rc = DOCKER_ENOTFOUND;
+		break;
+	default:
+		docker_api_error("POST", path, &r);
+		rc = DOCKER_EAPI;
+		break;
+	}
+	strbuf_release(&r.body);
+out:
+	free(path);
+	return rc;
+}
+
+int docker_start(struct docker *d, const char *id)
+{
+	return docker_action(d, id, "start", -1);
+}
+
+int docker_stop(struct docker *d, const char *id, int timeout_s)
+{
+	return docker_action(d, id, "stop", timeout_s < 0 ? 10 : timeout_s);
+}
+
+int docker_restart(struct docker *d, const char *id, int timeout_s)
+{
+	return docker_action(d, id, "restart", timeout_s < 0 ? 10 : timeout_s);
+}
+
+/* The output of the newest health probe, trimmed, for a hint; borrowed. */
+static const char *last_probe_output(const struct docker_container *c, int *len)
+{
+	json_t *log = json_object_get(json_object_get(json_object_get(c->inspect, "State"),
+						      "Health"),
+				      "Log");
+	size_t n = json_array_size(log);
+	const char *s;
+	size_t l;
+
+	if (!n)
+		return NULL;
+	s = json_string_value(json_object_get(json_array_get(log, n - 1), "Output"));
+	if (!s)
+		return NULL;
+	while (*s == ' ' || *s == '\n' || *s == '\r' || *s == '\t')
+		s++;
+	l = strcspn(s, "\r\n");
+	if (l > 200)
+		l = 200;
+	*len = (int)l;
+	return l ? s : NULL;
+}
+
+int docker_wait_healthy(struct docker *d, const char *id, int timeout_s)
+{
+	long long deadline = now_ms() + (long long)timeout_s * 1000;
+	struct docker_container *c = NULL;
+	int rc, len = 0;
+	const char *probe;
+
+	for (;;) {
+		rc = docker_inspect(d, id, &c);
+		if (rc)
+			return rc;
+		if (!strcmp(c->status, "exited") || !strcmp(c->status, "dead") ||
+		    !strcmp(c->status, "paused")) {
+			ui_error("container '%s' is '%s'", c->name, c->status);
+			if (strcmp(c->status, "paused"))
+				ui_hint("see its logs: docker logs %s", c->name);
+			rc = DOCKER_ENOTRUNNING;
+			goto out;
+		}
+		if (c->running && (!c->health || !strcmp(c->health, "healthy"))) {
+			rc = 0;
+			goto out;
+		}
+		if (now_ms() >= deadline)
+			break;
+		docker_container_free(c);
+		c = NULL;
+		sleep_ms(DOCKER_HEALTH_POLL_MS);
+	}
+	ui_error("container '%s' is still '%s' after %d s", c->name,
+		 c->running && c->health ? c->health : c->status, timeout_s);
+	probe = last_probe_output(c, &len);
+	if (probe)
+		ui_hint("last health check said: %.*s", len, probe);
+	rc = DOCKER_ETIMEOUT;
+out:
+	docker_container_free(c);
+	return rc;
+}
+
+/* ---- exec ----------------------------------------------------------- */
+
+static int docker_exec_create(struct docker *d, const char *cid, const struct docker_exec_opts *o,
+			      char **exec_id)
+{
+	json_t *req, *cmd, *env, *j = NULL;
+	struct docker_resp r;
+	char *esc, *path, *body;
+	const char *id;
+	int rc;
+
+	*exec_id = NULL;
+	rc = docker_check_name(cid);
+	if (rc)
+		return rc;
+	esc = docker_escape(d, cid);
+	path = xasprintf("/containers/%s/exec", esc);
+	curl_free(esc);
+	req = json_object();
+	cmd = json_array();
+	env = json_array();
+	for (const char *const *a = o->argv; *a; a++)
+		json_array_append_new(cmd, json_string(*a));
+	for (const char *const *e = o->env; e && *e; e++)
+		json_array_append_new(env, json_string(*e));
+	json_object_set_new(req, "AttachStdin", json_boolean(o->in != NULL));
+	json_object_set_new(req, "AttachStdout", json_true());
+	json_object_set_new(req, "AttachStderr", json_true());
+	json_object_set_new(req, "Tty", json_false());
+	json_object_set_new(req, "Cmd", cmd);
+	json_object_set_new(req, "Env", env);
+	if (o->user)
+		json_object_set_new(req, "User", json_string(o->user));
+	if (o->workdir)
+		json_object_set_new(req, "WorkingDir", json_string(o->workdir));
+	body = json_dumps(req, JSON_COMPACT);
+	json_decref(req);
+	if (!body) {
+		ui_error("cannot encode the exec request for '%s'", o->argv[0]);
+		rc = DOCKER_EAPI;
+		goto out_path;
+	}
+	rc = docker_request(d, "POST", path, 1, body, DOCKER_REQUEST_S, &r);
+	free_secret(body);
+	if (rc)
+		goto out_path;
+	switch (r.status) {
+	case 201:
+		break;
+	case 404:
+		ui_error("cannot run '%s': no such container '%s'", o->argv[0], cid);
+		rc = DOCKER_ENOTFOUND;
+		goto out;
+	case 409: {
+		char *msg = docker_resp_message(strbuf_str(&r.body), r.body.len);
+
+		ui_error("cannot run '%s' in container '%s': %s", o->argv[0], cid, msg);
+		free(msg);
+		rc = DOCKER_ENOTRUNNING;
+		goto out;
+	}
+	default:
+		docker_api_error("POST", path, &r);
+		rc = DOCKER_EAPI;
+		goto out;
+	}
+	rc = docker_parse(&j, &r, "POST", path, 0);
+	if (rc)
+		goto out;
+	id = json_string_value(json_object_get(j, "Id"));
+	if (!id || !*id) {
+		ui_error("the docker daemon's exec answer has no 'Id'");
+		rc = DOCKER_EAPI;
+		goto out;
+	}
+	*exec_id = xstrdup(id);
+out:
+	json_decref(j);
+	strbuf_release(&r.body);
+out_path:
+	free(path);
+	return rc;
+}
+
+/* State of an exec's output while curl delivers it. */
+struct exec_stream {
+	struct docker *d;
+	struct demux dm;
+	long status;
+	struct strbuf err; /* the body of an error answer */
+};
+
+static size_t exec_write_cb(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+	struct exec_stream *s = ud;
+	size_t n = size * nmemb;
+
+	if (!s->status)
+		curl_easy_getinfo(s->d->curl, CURLINFO_RESPONSE_CODE, &s->status);
+	if (s->status != 200 && s->status != 101) {
+		if (s->err.len < 65536)
+			strbuf_add(&s->err, ptr, n);
+		return n;
+	}
+	if (demux_feed(&s->dm, ptr, n) != DEMUX_OK)
+		return CURL_WRITEFUNC_ERROR;
+	return n;
+}
+
+/* Maps a non-stream answer to exec start into a docker_err, reporting it. */
+static int exec_start_error(const char *cmd, const char *cid, long status, const char *body,
+			    size_t len)
+{
+	char *msg = docker_resp_message(body, len);
+	int rc;
+
+	switch (status) {
+	case 404:
+		ui_error("cannot start '%s' in container '%s': %s", cmd, cid, msg);
+		rc = DOCKER_ENOTFOUND;
+		break;
+	case 409:
+		ui_error("cannot start '%s' in container '%s': %s", cmd, cid, msg);
+		rc = DOCKER_ENOTRUNNING;
+		break;
+	default:
+		ui_error("docker API error on starting '%s' in container '%s' (HTTP %ld): %s", cmd,
+			 cid, status, msg);
+		rc = DOCKER_EAPI;
+		break;
+	}
+	free(msg);
+	return rc;
+}
+
+static const char exec_start_body[] = "{\"Detach\":false,\"Tty\":false}";
+
+/* Output only: a normal request whose body is the stream. */
+static int docker_exec_stream(struct docker *d, const char *cid, const char *exec_id,
+			      const struct docker_exec_opts *o, struct demux *dm)
+{
+	struct exec_stream s = { .d = d, .err = STRBUF_INIT };
+	struct curl_slist *hdrs = NULL;
+	char *path = xasprintf("/exec/%s/start", exec_id);
+	CURLcode cc;
+	int rc = 0;
+
+	s.dm = *dm;
+	docker_setup(d, "POST", path, 1, 0L); /* no time limit: a dump takes what it takes */
+	hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+	curl_easy_setopt(d->curl, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(d->curl, CURLOPT_POSTFIELDSIZE, (long)strlen(exec_start_body));
+	curl_easy_setopt(d->curl, CURLOPT_POSTFIELDS, exec_start_body);
+	curl_easy_setopt(d->curl, CURLOPT_BUFFERSIZE, DOCKER_STREAM_BUF);
+	curl_easy_setopt(d->curl, CURLOPT_WRITEFUNCTION, exec_write_cb);
+	curl_easy_setopt(d->curl, CURLOPT_WRITEDATA, &s);
+	cc = curl_easy_perform(d->curl);
+	*dm = s.dm;
+	if (s.status == 0)
+		curl_easy_getinfo(d->curl, CURLINFO_RESPONSE_CODE, &s.status);
+	if (cc == CURLE_WRITE_ERROR && dm->failed == DEMUX_ABORTED) {
+		rc = DOCKER_EABORTED; /* the receiver says why */
+		goto out;
+	}
+	if (cc == CURLE_WRITE_ERROR && dm->failed) {
+		ui_error("the output of '%s' in container '%s' is not a valid exec stream: %s",
+			 o->argv[0], cid, demux_strerror(dm->failed));
+		rc = DOCKER_ESTREAM;
+		goto out;
+	}
+	if (cc != CURLE_OK) {
+		if (cc == CURLE_COULDNT_CONNECT) {
+			rc = docker_transport_error(d, d->curl, cc, d->errbuf, "exec start");
+			goto out;
+		}
+		ui_error("lost the connection to the docker daemon at '%s' while '%s' ran: %s",
+			 d->endpoint, o->argv[0], *d->errbuf ? d->errbuf : curl_easy_strerror(cc));
+		rc = DOCKER_ESTREAM;
+		goto out;
+	}
+	if (s.status != 200 && s.status != 101)
+		rc = exec_start_error(o->argv[0], cid, s.status, strbuf_str(&s.err), s.err.len);
+out:
+	curl_slist_free_all(hdrs);
+	strbuf_release(&s.err);
+	free(path);
+	return rc;
+}
+
+/* Waits for fd to be ready for events; 0 when ready, -1 on timeout or error. */
+static int wait_fd(int fd, short events, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	int r;
+
+	do
+		r = poll(&p, 1, timeout_ms);
+	while (r < 0 && errno == EINTR);
+	return r > 0 ? 0 : -1;
+}
+
+/* Sends all of buf over the connect-only handle h (the request, small). */
+static CURLcode hijack_send_all(CURL *h, int fd, const char *buf, size_t len)
+{
+	while (len) {
+		size_t n = 0;
+		CURLcode cc = curl_easy_send(h, buf, len, &n);
+
+		if (cc == CURLE_AGAIN) {
+			if (wait_fd(fd, POLLOUT, DOCKER_REQUEST_S * 1000) < 0)
+				return CURLE_OPERATION_TIMEDOUT;
+			continue;
+		}
+		if (cc != CURLE_OK)
+			return cc;
+		buf += n;
+		len -= n;
+	}
+	return CURLE_OK;
+}
+
+/*
+ * One read over h: >0 bytes, 0 at the end of the stream, -2 when nothing is
+ * there yet, -1 on an error (with *cc).
+ */
+static long hijack_recv(CURL *h, char *buf, size_t cap, CURLcode *cc)
+{
+	size_t n = 0;
+	long oserr = 0;
+
+	*cc = curl_easy_recv(h, buf, cap, &n);
+	if (*cc == CURLE_OK)
+		return (long)n;
+	if (*cc == CURLE_AGAIN)
+		return -2;
+	/*
+	 * A Unix socket whose peer closes with our bytes still unread reports
+	 * ECONNRESET once, after every byte the peer sent: that is an end of
+	 * stream (the process stopped reading its input), not lost output. The
+	 * exit code read afterwards tells whether the daemon is still there.
+	 */
+	curl_easy_getinfo(h, CURLINFO_OS_ERRNO, &oserr);
+	if (oserr == ECONNRESET)
+		return 0;
+	return -1;
+}
+
+/* The value of header name in a raw header block, or NULL; len into *vlen. */
+static const char *header_value(const char *hdr, size_t hlen, const char *name, size_t *vlen)
+{
+	size_t nlen = strlen(name);
+	const char *p = hdr, *end = hdr + hlen;
+
+	while (p < end) {
+		const char *eol = memmem(p, (size_t)(end - p), "\r\n", 2);
+
+		if (!eol)
+			eol = end;
+		if ((size_t)(eol - p) > nlen && !strncasecmp(p, name, nlen) && p[nlen] == ':') {
+			const char *v = p + nlen + 1;
+
+			while (v < eol && (*v == ' ' || *v == '\t'))
+				v++;
+			*vlen = (size_t)(eol - v);
+			return v;
+		}
+		p = eol + 2;
+	}
+	return NULL;
+}
+
+/*
+ * Stdin attached: hijacks a second connection, writes o->in's bytes raw
+ * while reading frames, half-closes at the end of input and reads to the
+ * end of the stream.
+ */
+static int docker_exec_hijack(struct docker *d, const char *cid, const char *exec_id,
+			      const struct docker_exec_opts *o, struct demux *dm)
+{
+	char errbuf[CURL_ERROR_SIZE] = "";
+	struct strbuf req = STRBUF_INIT;
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	char *rbuf = NULL, *wbuf = NULL, *hend = NULL;
+	size_t got = 0, hlen, wlen = 0, woff = 0;
+	int rd_eof = 0, wr_done = 0, in_eof = 0, sig_saved = 0;
+	curl_socket_t fd = CURL_SOCKET_BAD;
+	long status = 0, n;
+	CURLcode cc;
+	CURL *h;
+	int rc = 0;
+
+	h = curl_easy_init();
+	if (!h) {
+		ui_error("cannot initialise libcurl");
+		return DOCKER_EAPI;
+	}
+	curl_easy_setopt(h, CURLOPT_URL, "http://docker/");
+	curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, d->sock);
+	curl_easy_setopt(h, CURLOPT_CONNECT_ONLY, 1L);
+	/* curl_easy_recv reads at most this much per call. */
+	curl_easy_setopt(h, CURLOPT_BUFFERSIZE, (long)DOCKER_HIJACK_RBUF);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, DOCKER_CONNECT_S);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	cc = curl_easy_perform(h);
+	if (cc != CURLE_OK) {
+		rc = docker_transport_error(d, h, cc, errbuf, "exec start");
+		goto out;
+	}
+	if (curl_easy_getinfo(h, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK ||
+	    fd == CURL_SOCKET_BAD) {
+		ui_error("cannot get the socket of the connection to '%s'", d->endpoint);
+		rc = DOCKER_EAPI;
+		goto out;
+	}
+
+	/* Writing to a peer that has gone must give EPIPE, not kill us. */
+	if (sigaction(SIGPIPE, &ign, &old) == 0)
+		sig_saved = 1;
+
+	strbuf_addf(&req,
+		    "POST /v%s/exec/%s/start HTTP/1.1\r\n"
+		    "Host: docker\r\n"
+		    "User-Agent: dockreset/" DOCKRESET_VERSION "\r\n"
+		    "Content-Type: application/json\r\n"
+		    "Content-Length: %zu\r\n"
+		    "Connection: Upgrade\r\n"
+		    "Upgrade: tcp\r\n"
+		    "\r\n%s",
+		    d->api, exec_id, strlen(exec_start_body), exec_start_body);
+	cc = hijack_send_all(h, fd, req.buf, req.len);
+	if (cc != CURLE_OK) {
+		ui_error("lost the connection to the docker daemon at '%s' while starting '%s': %s",
+			 d->endpoint, o->argv[0], *errbuf ? errbuf : curl_easy_strerror(cc));
+		rc = DOCKER_ESTREAM;
+		goto out;
+	}
+
+	/* The response headers; what follows the blank line is stream data. */
+	rbuf = xmalloc(DOCKER_HIJACK_RBUF);
+	for (;;) {
+		if (got >= DOCKER_HIJACK_HDR) {
+			ui_error("the docker daemon's answer to exec start is too long");
+			rc = DOCKER_EAPI;
+			goto out;
+		}
+		n = hijack_recv(h, rbuf + got, DOCKER_HIJACK_HDR - got, &cc);
+		if (n == -2) {
+			if (wait_fd(fd, POLLIN, DOCKER_REQUEST_S * 1000) < 0) {
+				ui_error("the docker daemon at '%s' did not answer exec start in time",
+					 d->endpoint);
+				rc = DOCKER_EAPI;
+				goto out;
+			}
+			continue;
+		}
+		if (n <= 0) {
+			ui_error("lost the connection to the docker daemon at '%s' while starting "
+				 "'%s': %s",
+				 d->endpoint, o->argv[0],
+				 n == 0 ? "connection closed"
+					: (*errbuf ? errbuf : curl_easy_strerror(cc)));
+			rc = DOCKER_ESTREAM;
+			goto out;
+		}
+		got += (size_t)n;
+		hend = memmem(rbuf, got, "\r\n\r\n", 4);
+		if (hend)
+			break;
+	}
+	hlen = (size_t)(hend - rbuf) + 4;
+	for (int i = 9; i < 12 && rbuf[i] >= '0' && rbuf[i] <= '9'; i++)
+		status = status * 10 + (rbuf[i] - '0');
+	if (hlen < 12 || strncmp(rbuf, "HTTP/1.", 7) || rbuf[8] != ' ') {
+		ui_error("unexpected answer from the docker daemon to exec start");
+		rc = DOCKER_EAPI;
+		goto out;
+	}
+	if (status != 101 && status != 200) {
+		/* An error answer with a JSON body: read it, within limits. */
+		size_t want = DOCKER_HIJACK_HDR, vlen = 0;
+		const char *cl = header_value(rbuf, hlen, "Content-Length", &vlen);
+
+		if (cl)
+			want = hlen + (size_t)strtoul(cl, NULL, 10);
+		if (want > DOCKER_HIJACK_RBUF - 1)
+			want = DOCKER_HIJACK_RBUF - 1;
+		while (got < want) {
+			n = hijack_recv(h, rbuf + got, want - got, &cc);
+			if (n == -2 && wait_fd(fd, POLLIN, 10000) == 0)
+				continue;
+			if (n <= 0)
+				break;
+			got += (size_t)n;
+		}
+		rc = exec_start_error(o->argv[0], cid, status, rbuf + hlen, got - hlen);
+		goto out;
+	}
+	if (got > hlen && demux_feed(dm, rbuf + hlen, got - hlen) != DEMUX_OK)
+		goto stream_failed;
+
+	wbuf = xmalloc(DOCKER_HIJACK_WBUF);
+	while (!rd_eof) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		if (!wr_done && woff == wlen && !in_eof) {
+			n = o->in(o->in_ctx, wbuf, DOCKER_HIJACK_WBUF);
+			if (n < 0) {
+				rc = DOCKER_EABORTED; /* the input source says why */
+				goto out;
+			}
+			if (n == 0)
+				in_eof = 1;
+			wlen = (size_t)n;
+			woff = 0;
+		}
+		if (!wr_done && in_eof && woff == wlen) {
+			/* Without the half-close the process never sees EOF. */
+			shutdown(fd, SHUT_WR);
+			wr_done = 1;
+		}
+		if (!wr_done)
+			p.events |= POLLOUT;
+		if (poll(&p, 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			ui_error("poll on the docker connection failed: %s", strerror(errno));
+			rc = DOCKER_ESTREAM;
+			goto out;
+		}
+		if (p.revents & (POLLIN | POLLHUP | POLLERR)) {
+			/* A few reads per turn, so that input keeps moving too. */
+			for (int i = 0; i < 4; i++) {
+				n = hijack_recv(h, rbuf, DOCKER_HIJACK_RBUF, &cc);
+				if (n == -2)
+					break;
+				if (n == 0) {
+					rd_eof = 1;
+					break;
+				}
+				if (n < 0) {
+					ui_error("lost the connection to the docker daemon at '%s' "
+						 "while '%s' ran: %s",
+						 d->endpoint, o->argv[0],
+						 *errbuf ? errbuf : curl_easy_strerror(cc));
+					rc = DOCKER_ESTREAM;
+					goto out;
+				}
+				if (demux_feed(dm, rbuf, (size_t)n) != DEMUX_OK)
+					goto stream_failed;
+			}
+		}
+		if (!rd_eof && !wr_done && woff < wlen &&
+		    (p.revents & (POLLOUT | POLLERR | POLLHUP))) {
+			size_t sent = 0;
+
+			cc = curl_easy_send(h, wbuf + woff, wlen - woff, &sent);
+			if (cc == CURLE_OK)
+				woff += sent;
+			else if (cc != CURLE_AGAIN)
+				wr_done = 1; /* the process no longer takes input */
+		}
+	}
+	goto out;
+
+stream_failed:
+	if (dm->failed == DEMUX_ABORTED) {
+		rc = DOCKER_EABORTED;
+	} else {
+		ui_error("the output of '%s' in container '%s' is not a valid exec stream: %s",
+			 o->argv[0], cid, demux_strerror(dm->failed));
+		rc = DOCKER_ESTREAM;
+	}
+out:
+	if (sig_saved)
+		sigaction(SIGPIPE, &old, NULL);
+	free(wbuf);
+	free(rbuf);
+	strbuf_release(&req);
+	curl_easy_cleanup(h);
+	return rc;
+}
+
+/* Reads the exit code once the process is done; polls while it is not. */
+static int docker_exec_exit_code(struct docker *d, const char *cid, const char *exec_id,
+				 const char *cmd, int *exit_code)
+{
+	char *path = xasprintf("/exec/%s/json", exec_id);
+	long long deadline = now_ms() + DOCKER_EXIT_WAIT_MS;
+	struct docker_resp r;
+	json_t *j = NULL, *code;
+	int rc;
+
+	for (;;) {
+		rc = docker_request(d, "GET", path, 1, NULL, DOCKER_REQUEST_S, &r);
+		if (rc) {
+			/* The daemon went away with the stream: the outcome is unknown. */
+			ui_hint("the exit code of '%s' is unknown", cmd);
+			rc = DOCKER_ESTREAM;
+			goto out;
+		}
+		if (r.status == 404) {
+			ui_error("the docker daemon forgot the exec of '%s' in container '%s'", cmd,
+				 cid);
+			rc = DOCKER_EAPI;
+			goto out_body;
+		}
+		if (r.status != 200) {
+			docker_api_error("GET", path, &r);
+			rc = DOCKER_EAPI;
+			goto out_body;
+		}
+		rc = docker_parse(&j, &r, "GET", path, 0);
+		if (rc)
+			goto out_body;
+		code = json_object_get(j, "ExitCode");
+		if (!json_is_true(json_object_get(j, "Running")) && json_is_integer(code)) {
+			*exit_code = (int)json_integer_value(code);
+			goto out_body;
+		}
+		json_decref(j);
+		j = NULL;
+		strbuf_release(&r.body);
+		if (now_ms() >= deadline) {
+			ui_error("'%s' in container '%s' has no exit code although its output ended",
+				 cmd, cid);
+			ui_hint("it may still be running in the container");
+			rc = DOCKER_EAPI;
+			goto out;
+		}
+		sleep_ms(DOCKER_EXIT_POLL_MS);
+	}
+out_body:
+	json_decref(j);
+	strbuf_release(&r.body);
+out:
+	free(path);
+	return rc;
+}
+
+int docker_exec(struct docker *d, const char *container_id, const struct docker_exec_opts *o,
+		int *exit_code)
+{
+	struct demux dm;
+	char *exec_id = NULL;
+	int rc;
+
+	*exit_code = -1;
+	if (!o->argv || !o->argv[0]) {
+		ui_error("no command to run in container '%s'", container_id);
+		return DOCKER_EAPI;
+	}
+	rc = docker_exec_create(d, container_id, o, &exec_id);
+	if (rc)
+		return rc;
+	demux_init(&dm, o->out, o->out_ctx);
+	if (o->in)
+		rc = docker_exec_hijack(d, container_id, exec_id, o, &dm);
+	else
+		rc = docker_exec_stream(d, container_id, exec_id, o, &dm);
+	if (rc)
+		goto out;
+	if (demux_finish(&dm) != DEMUX_OK) {
+		ui_error("the output of '%s' in container '%s' was cut short: %s", o->argv[0],
+			 container_id, demux_strerror(demux_finish(&dm)));
+		rc = DOCKER_ESTREAM;
+		goto out;
+	}
+	rc = docker_exec_exit_code(d, container_id, exec_id, o->argv[0], exit_code);
+out:
+	free(exec_id);
+	return rc;
+}

@@ -1,0 +1,155 @@
+/*
+ * docker.h - the Docker Engine API client, over a Unix socket (libcurl).
+ *
+ * Every function returns 0 on success or a negative enum docker_err after
+ * reporting what failed through ui_error(); docker_exit_code() maps that to
+ * the exit code of SPEC 7. Nothing here ever reports success on an unknown
+ * outcome: a null exit code, a cut stream or a lost daemon is an error.
+ */
+#ifndef DOCKRESET_DOCKER_H
+#define DOCKRESET_DOCKER_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "demux.h"
+#include "util.h"
+
+enum docker_err {
+	DOCKER_OK = 0,
+	DOCKER_EUNREACHABLE = -1, /* socket missing, refused, denied: exit 4 */
+	DOCKER_EAPI = -2,	  /* unexpected answer or API error: exit 4 */
+	DOCKER_ENOTFOUND = -3,	  /* no such container or exec: exit 5 */
+	DOCKER_ENOTRUNNING = -4,  /* 409: container not running or paused: exit 5 */
+	DOCKER_ETIMEOUT = -5,	  /* a wait ran out of time: exit 5 */
+	DOCKER_EUNSUPPORTED = -6, /* tcp:// or ssh:// endpoint: exit 4 */
+	DOCKER_ESTREAM = -7,	  /* exec stream cut short or malformed: exit 4 */
+	DOCKER_EABORTED = -8,	  /* a callback asked to stop: exit chosen by caller */
+};
+
+int docker_exit_code(int err);
+
+struct docker;
+
+/*
+ * The endpoint to use: opt_host (-H) when given, else $DOCKER_HOST, else the
+ * current docker context ($DOCKER_CONTEXT, else currentContext in
+ * $DOCKER_CONFIG/config.json or ~/.docker/config.json), else
+ * unix:///var/run/docker.sock. *out is a new string. Returns 0 or -1 after
+ * reporting (an unreadable context).
+ */
+int docker_endpoint_resolve(char **out, const char *opt_host);
+
+/*
+ * Connects to url (unix:///path), pings it and negotiates the API version.
+ * tcp://, ssh:// and others: DOCKER_EUNSUPPORTED with a clear message.
+ */
+int docker_open(struct docker **out, const char *url);
+void docker_close(struct docker *d);
+const char *docker_endpoint(const struct docker *d);  /* as given */
+const char *docker_api_version(const struct docker *d); /* "1.41" */
+/* GET /version: engine version string into *out (new); 0 or error. */
+int docker_engine_version(struct docker *d, char **out);
+
+struct docker_container {
+	char *id;
+	char *name;   /* without the leading '/' */
+	char *image;
+	char *status; /* State.Status: created, running, exited, ... */
+	int running;
+	char *health; /* State.Health.Status; NULL without a healthcheck */
+	char *service; /* label com.docker.compose.service, or NULL */
+	char *project; /* label com.docker.compose.project, or NULL */
+	json_t *inspect; /* the whole inspect document (owned) */
+};
+
+void docker_container_free(struct docker_container *c);
+
+/*
+ * Fills *out (caller frees with docker_container_free) from an inspect
+ * document; takes a reference to it. Pure; -1 when the document lacks Id.
+ */
+int docker_container_from_json(struct docker_container **out, json_t *inspect);
+
+/* GET /containers/{id_or_name}/json. DOCKER_ENOTFOUND for a 404. */
+int docker_inspect(struct docker *d, const char *id_or_name, struct docker_container **out);
+
+/*
+ * Containers of a compose service (labels project, service, oneoff=False),
+ * running or not, each inspected; sorted by name. *out is an array of n
+ * pointers; free with docker_containers_free(). None found is not an error
+ * here (n = 0).
+ */
+int docker_service_containers(struct docker *d, const char *project, const char *service,
+			      struct docker_container ***out, size_t *n);
+void docker_containers_free(struct docker_container **v, size_t n);
+
+/*
+ * The label filter for a compose service, URL-encoded for
+ * /containers/json?all=1&filters=... . Pure; new string.
+ */
+char *docker_label_filter(const char *project, const char *service);
+
+/*
+ * Value of variable name in the container's Config.Env (split at the first
+ * '='); NULL when absent or Env is null. Borrowed from c->inspect. Pure.
+ */
+const char *docker_env_get(const struct docker_container *c, const char *name);
+
+/* Value of a label; NULL when absent. Borrowed. Pure. */
+const char *docker_label_get(const struct docker_container *c, const char *name);
+
+/*
+ * Host address and port that publish the container's port (e.g.
+ * "5432/tcp"); 0 when found (*host and *port new strings; a HostIp of
+ * 0.0.0.0 or "" is given as 127.0.0.1, :: as ::1), -1 when not published.
+ * Pure.
+ */
+int docker_published_port(const struct docker_container *c, const char *port, char **host,
+			  char **host_port);
+
+/* The container's IP address on its first network with one; NULL. Borrowed. */
+const char *docker_container_ip(const struct docker_container *c);
+
+int docker_start(struct docker *d, const char *id);		/* 304 is fine */
+int docker_stop(struct docker *d, const char *id, int timeout_s); /* 304 is fine */
+int docker_restart(struct docker *d, const char *id, int timeout_s);
+
+/*
+ * Waits until the container is running and, when it has a healthcheck,
+ * healthy, polling inspect. DOCKER_ENOTRUNNING at once when it has exited
+ * or is dead; DOCKER_ETIMEOUT when still starting or unhealthy after
+ * timeout_s seconds.
+ */
+int docker_wait_healthy(struct docker *d, const char *id, int timeout_s);
+
+/*
+ * Standard input for an exec: called when the process can take more;
+ * writes up to cap bytes into buf and returns the count, 0 at the end of
+ * input, -1 to abort.
+ */
+typedef long (*docker_in_fn)(void *ctx, char *buf, size_t cap);
+
+struct docker_exec_opts {
+	const char *const *argv; /* NULL-terminated; never a shell with user strings */
+	const char *const *env;	 /* NULL-terminated "K=V", or NULL; secrets go here */
+	const char *user;	 /* or NULL */
+	const char *workdir;	 /* or NULL */
+	demux_fn out;		 /* stdout (1) and stderr (2) payload; may be NULL */
+	void *out_ctx;
+	docker_in_fn in; /* NULL: no stdin */
+	void *in_ctx;
+};
+
+/*
+ * Runs a command in a running container, demultiplexing its output through
+ * a fixed buffer into o->out, and reads its exit code after the stream has
+ * ended (polling while ExitCode is null). With o->in, attaches stdin over
+ * the hijacked connection, writes while reading, and half-closes at the end
+ * of input. Returns 0 with *exit_code set, or an error: a stream cut short
+ * or a daemon lost is DOCKER_ESTREAM, never success.
+ */
+int docker_exec(struct docker *d, const char *container_id, const struct docker_exec_opts *o,
+		int *exit_code);
+
+#endif

@@ -1,0 +1,236 @@
+/*
+ * guard.c - production markers: matchers, environment, labels, git branch,
+ * database setting.
+ */
+#include "guard.h"
+
+#include <ctype.h>
+#include <fnmatch.h>
+#include <git2.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "pg.h"
+#include "util.h"
+
+void guard_markers_add(struct guard_markers *m, const char *kind, const char *where,
+		       int unreadable, const char *fmt, ...)
+{
+	struct guard_marker *g;
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	m->v = xrealloc(m->v, (m->n + 1) * sizeof(*m->v));
+	g = &m->v[m->n++];
+	g->kind = xstrdup(kind);
+	g->where = xstrdup(where);
+	g->detail = strbuf_detach(&sb);
+	g->unreadable = unreadable;
+}
+
+void guard_markers_release(struct guard_markers *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		free(m->v[i].kind);
+		free(m->v[i].where);
+		free(m->v[i].detail);
+	}
+	free(m->v);
+	m->v = NULL;
+	m->n = 0;
+}
+
+json_t *guard_markers_json(const struct guard_markers *m)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < m->n; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:b}", "kind", m->v[i].kind,
+						   "where", m->v[i].where, "detail",
+						   m->v[i].detail, "unreadable",
+						   m->v[i].unreadable));
+	return a;
+}
+
+int guard_value_matches(const struct strlist *values, const char *value)
+{
+	const char *b = value, *e;
+
+	while (*b && isspace((unsigned char)*b))
+		b++;
+	e = b + strlen(b);
+	while (e > b && isspace((unsigned char)e[-1]))
+		e--;
+	for (size_t i = 0; i < values->n; i++)
+		if (strlen(values->v[i]) == (size_t)(e - b) &&
+		    !strncasecmp(values->v[i], b, (size_t)(e - b)))
+			return 1;
+	return 0;
+}
+
+int guard_branch_matches(const struct strlist *globs, const char *branch)
+{
+	for (size_t i = 0; i < globs->n; i++)
+		if (fnmatch(globs->v[i], branch, 0) == 0)
+			return 1;
+	return 0;
+}
+
+void guard_scan_env(struct guard_markers *m, const struct config *cfg, char *const *env,
+		    const char *where)
+{
+	for (; env && *env; env++) {
+		const char *eq = strchr(*env, '=');
+		if (!eq)
+			continue;
+		for (size_t i = 0; i < cfg->env_names.n; i++) {
+			const char *name = cfg->env_names.v[i];
+			if (strlen(name) == (size_t)(eq - *env) && !strncmp(name, *env, eq - *env) &&
+			    guard_value_matches(&cfg->env_values, eq + 1))
+				guard_markers_add(m, "env", where, 0, "%s", *env);
+		}
+	}
+}
+
+void guard_scan_container(struct guard_markers *m, const struct config *cfg,
+			  const struct docker_container *c)
+{
+	char *where = xasprintf("container '%s'", c->name);
+	json_t *env = json_object_get(json_object_get(c->inspect, "Config"), "Env");
+	const char *label = docker_label_get(c, "dockreset.production");
+
+	if (label && guard_value_matches(&(struct strlist){ (char *[]){ "true" }, 1 }, label))
+		guard_markers_add(m, "label", where, 0, "dockreset.production=%s", label);
+	if (env && !json_is_array(env) && !json_is_null(env)) {
+		guard_markers_add(m, "env", where, 1, "its environment cannot be read");
+	} else if (json_is_array(env)) {
+		size_t i, n = json_array_size(env);
+		char **v = xcalloc(n + 1, sizeof(*v));
+		json_t *e;
+		json_array_foreach(env, i, e)
+			v[i] = (char *)(json_is_string(e) ? json_string_value(e) : "");
+		guard_scan_env(m, cfg, v, where);
+		free(v);
+	}
+	free(where);
+}
+
+static int libgit2_ready;
+
+int guard_git_head(const char *dir, char **branch, char **commit, char **why)
+{
+	git_repository *repo = NULL;
+	git_reference *head = NULL;
+	int rc = -1, e;
+
+	*branch = *commit = *why = NULL;
+	if (!libgit2_ready) {
+		git_libgit2_init();
+		libgit2_ready = 1;
+	}
+	e = git_repository_open_ext(&repo, dir, 0, NULL);
+	if (e == GIT_ENOTFOUND)
+		return 0;
+	if (e < 0) {
+		const git_error *ge = git_error_last();
+		*why = xasprintf("cannot open the git repository holding '%s': %s", dir,
+				 ge && ge->message ? ge->message : "unknown error");
+		goto out;
+	}
+	e = git_repository_head(&head, repo);
+	if (e == GIT_EUNBORNBRANCH || e == GIT_ENOTFOUND) {
+		/* No commit yet: HEAD still names its branch. */
+		git_reference *sym = NULL;
+		if (git_reference_lookup(&sym, repo, "HEAD") == 0) {
+			const char *t = git_reference_symbolic_target(sym);
+			if (t && !strncmp(t, "refs/heads/", 11))
+				*branch = xstrdup(t + 11);
+			git_reference_free(sym);
+		}
+		rc = *branch ? 0 : -1;
+		if (rc)
+			*why = xasprintf("cannot read HEAD of the repository holding '%s'", dir);
+		goto out;
+	}
+	if (e < 0) {
+		const git_error *ge = git_error_last();
+		*why = xasprintf("cannot read HEAD of the repository holding '%s': %s", dir,
+				 ge && ge->message ? ge->message : "unknown error");
+		goto out;
+	}
+	if (git_reference_target(head)) {
+		char hex[GIT_OID_HEXSZ + 1];
+		git_oid_tostr(hex, sizeof(hex), git_reference_target(head));
+		*commit = xstrdup(hex);
+	}
+	*branch = xstrdup(git_repository_head_detached(repo) ? "HEAD"
+							     : git_reference_shorthand(head));
+	rc = 0;
+out:
+	git_reference_free(head);
+	git_repository_free(repo);
+	return rc;
+}
+
+/* On a detached HEAD: the production branches whose tip is commit. */
+static void scan_detached(struct guard_markers *m, const struct config *cfg, const char *dir,
+			  const char *commit)
+{
+	git_repository *repo = NULL;
+	git_branch_iterator *it = NULL;
+	git_reference *ref;
+	git_branch_t type;
+
+	if (git_repository_open_ext(&repo, dir, 0, NULL) < 0)
+		return;
+	if (git_branch_iterator_new(&it, repo, GIT_BRANCH_LOCAL) == 0) {
+		while (git_branch_next(&ref, &type, it) == 0) {
+			const char *name = NULL;
+			char hex[GIT_OID_HEXSZ + 1] = "";
+			git_branch_name(&name, ref);
+			if (git_reference_target(ref))
+				git_oid_tostr(hex, sizeof(hex), git_reference_target(ref));
+			if (name && !strcmp(hex, commit) && guard_branch_matches(&cfg->branches, name))
+				guard_markers_add(m, "branch", dir, 0,
+						  "detached HEAD at the tip of branch '%s'", name);
+			git_reference_free(ref);
+		}
+		git_branch_iterator_free(it);
+	}
+	git_repository_free(repo);
+}
+
+void guard_scan_git(struct guard_markers *m, const struct config *cfg)
+{
+	char *branch, *commit, *why;
+
+	if (guard_git_head(cfg->dir, &branch, &commit, &why) < 0) {
+		guard_markers_add(m, "branch", cfg->dir, 1, "%s", why);
+	} else if (branch && !strcmp(branch, "HEAD") && commit) {
+		scan_detached(m, cfg, cfg->dir, commit);
+	} else if (branch && guard_branch_matches(&cfg->branches, branch)) {
+		guard_markers_add(m, "branch", cfg->dir, 0, "branch '%s'", branch);
+	}
+	free(branch);
+	free(commit);
+	free(why);
+}
+
+void guard_scan_database(struct guard_markers *m, const struct config *cfg, PGconn *c)
+{
+	PGresult *r = PQexec(c, "SELECT current_setting('dockreset.environment', true)");
+
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		guard_markers_add(m, "database", PQdb(c), 1, "cannot read dockreset.environment");
+	} else if (!PQgetisnull(r, 0, 0) &&
+		   guard_value_matches(&cfg->env_values, PQgetvalue(r, 0, 0))) {
+		guard_markers_add(m, "database", PQdb(c), 0, "dockreset.environment=%s",
+				  PQgetvalue(r, 0, 0));
+	}
+	PQclear(r);
+}

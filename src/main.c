@@ -1,0 +1,439 @@
+/*
+ * main.c - the command table, option parsing and the shared set-up done
+ * once before dispatch: messages, configuration, target.
+ */
+#include <curl/curl.h>
+#include <errno.h>
+#include <git2.h>
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "config.h"
+#include "ui.h"
+#include "util.h"
+
+/* Command options; each command lists those it accepts. */
+enum {
+	O_YES = 1 << 0,
+	O_PRODUCTION = 1 << 1,
+	O_DRY_RUN = 1 << 2,
+	O_TIMEOUT = 1 << 3,
+	O_FORMAT = 1 << 4,
+	O_LABEL = 1 << 5,
+	O_KEEP = 1 << 6,
+	O_OLDER_THAN = 1 << 7,
+	O_GLOBAL = 1 << 30,
+};
+
+enum { NEED_CONFIG = 1, NEED_TARGET = 2 };
+
+struct command {
+	const char *name;
+	int (*fn)(struct cmd_ctx *);
+	int flags;
+	int options; /* O_* accepted */
+	int max_extra; /* positional arguments allowed after the target */
+	const char *usage;
+	const char *summary;
+	const char *help;
+};
+
+static const struct command commands[] = {
+	{ "targets", cmd_targets, NEED_CONFIG, 0, 0, "targets",
+	  "list the config's targets with their containers and health",
+	  "Lists every target of the configuration with its compose project, the\n"
+	  "containers of its database, apps and caches, their state and health.\n"
+	  "Exits 0, or 4 when the Docker daemon cannot be reached.\n" },
+	{ "status", cmd_status, NEED_CONFIG | NEED_TARGET, 0, 0, "status TARGET",
+	  "containers, database, row counts, production markers, newest backup",
+	  "Shows the target's containers and their health, whether the database\n"
+	  "answers and its server version, the row count of every table with\n"
+	  "whether a reset would empty it, the production markers found and the\n"
+	  "newest backup.\n"
+	  "Exits 5 when the database container is missing, stopped, unhealthy or\n"
+	  "unreachable, else 2 when a table named in \"tables\" or \"keep\" does not\n"
+	  "exist, else 0.\n" },
+};
+
+struct option_def {
+	const char *lng;
+	char shrt;
+	int has_arg;
+	int bit;
+	const char *help;
+};
+
+static const struct option_def option_defs[] = {
+	{ "config", 'c', 1, O_GLOBAL, "-c, --config FILE     the configuration file" },
+	{ "host", 'H', 1, O_GLOBAL, "-H, --host URL        the Docker endpoint (unix:///path)" },
+	{ "json", 0, 0, O_GLOBAL, "    --json            one JSON document on stdout" },
+	{ "quiet", 'q', 0, O_GLOBAL, "-q, --quiet           only errors on stderr" },
+	{ "verbose", 'v', 0, O_GLOBAL, "-v, --verbose         say more about each step" },
+	{ "no-color", 0, 0, O_GLOBAL, "    --no-color        no colour (also NO_COLOR)" },
+	{ "version", 0, 0, O_GLOBAL, "    --version         print the versions and exit" },
+	{ "help", 'h', 0, O_GLOBAL, "-h, --help            this help" },
+	{ "yes", 'y', 0, O_YES, "-y, --yes             skip the confirmation of a non-production target" },
+	{ "production", 0, 0, O_PRODUCTION, "    --production      confirm that the target is production" },
+	{ "dry-run", 0, 0, O_DRY_RUN, "    --dry-run         show what would happen; change nothing" },
+	{ "timeout", 0, 1, O_TIMEOUT, "    --timeout SECONDS health waits (default 60)" },
+	{ "format", 0, 1, O_FORMAT, "    --format FORMAT   custom, plain or json" },
+	{ "label", 0, 1, O_LABEL, "    --label TEXT      a label kept in the manifest" },
+	{ "keep", 0, 1, O_KEEP, "    --keep N          keep the N newest backups" },
+	{ "older-than", 0, 1, O_OLDER_THAN, "    --older-than AGE  only delete backups older than AGE (30d, 12h)" },
+};
+
+static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void usage_error(const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	ui_error("%s", sb.buf);
+	ui_hint("try 'dockreset --help'");
+	strbuf_release(&sb);
+}
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static void print_options(FILE *f, int mask)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(option_defs); i++)
+		if (option_defs[i].bit & mask)
+			fprintf(f, "  %s\n", option_defs[i].help);
+}
+
+static void print_help(FILE *f)
+{
+	fputs("usage: dockreset [OPTIONS] COMMAND [TARGET] [ARGS] [OPTIONS]\n\n"
+	      "Resets, backs up and restores the PostgreSQL database of a Docker\n"
+	      "Compose application.\n\ncommands:\n",
+	      f);
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(f, "  %-15s %s\n", commands[i].usage, commands[i].summary);
+	fputs("\noptions:\n", f);
+	print_options(f, O_GLOBAL);
+	fputs("\n'dockreset help COMMAND' or 'dockreset COMMAND --help' tells more.\n", f);
+}
+
+static void print_command_help(FILE *f, const struct command *c)
+{
+	fprintf(f, "usage: dockreset %s [OPTIONS]\n\n%s", c->usage, c->help);
+	if (c->options) {
+		fputs("\noptions:\n", f);
+		print_options(f, c->options);
+	}
+	fputs("\nglobal options:\n", f);
+	print_options(f, O_GLOBAL);
+}
+
+static void print_version(void)
+{
+	const curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
+	int maj, min, rev, pq = PQlibVersion();
+
+	git_libgit2_version(&maj, &min, &rev);
+	printf("dockreset %s\n", DOCKRESET_VERSION);
+	printf("libcurl %s\n", cv->version);
+	printf("libpq %d.%d\n", pq / 10000, pq % 10000);
+	printf("jansson %s\n", jansson_version_str());
+	printf("libgit2 %d.%d.%d\n", maj, min, rev);
+	printf("%s\n", OpenSSL_version(OPENSSL_VERSION));
+}
+
+static int parse_int(const char *s, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 0 || v > 1000000)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+/* Applies one option; -1 after reporting a usage error. */
+static int set_option(struct options *o, const struct option_def *d, const char *arg,
+		      int *help, int *version)
+{
+	const char *n = d->lng;
+
+	if (!strcmp(n, "config"))
+		o->config = arg;
+	else if (!strcmp(n, "host"))
+		o->host = arg;
+	else if (!strcmp(n, "json"))
+		o->json = 1;
+	else if (!strcmp(n, "quiet"))
+		o->quiet = 1;
+	else if (!strcmp(n, "verbose"))
+		o->verbose = 1;
+	else if (!strcmp(n, "no-color"))
+		o->no_color = 1;
+	else if (!strcmp(n, "version"))
+		*version = 1;
+	else if (!strcmp(n, "help"))
+		*help = 1;
+	else if (!strcmp(n, "yes"))
+		o->yes = 1;
+	else if (!strcmp(n, "production"))
+		o->production = 1;
+	else if (!strcmp(n, "dry-run"))
+		o->dry_run = 1;
+	else if (!strcmp(n, "timeout")) {
+		if (parse_int(arg, &o->timeout) < 0) {
+			usage_error("--timeout: '%s' is not a number of seconds", arg);
+			return -1;
+		}
+	} else if (!strcmp(n, "format"))
+		o->format = arg;
+	else if (!strcmp(n, "label"))
+		o->label = arg;
+	else if (!strcmp(n, "keep")) {
+		if (parse_int(arg, &o->keep) < 0) {
+			usage_error("--keep: '%s' is not a count", arg);
+			return -1;
+		}
+	} else if (!strcmp(n, "older-than"))
+		o->older_than = arg;
+	return 0;
+}
+
+static const struct option_def *find_long(const char *name, size_t len)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(option_defs); i++)
+		if (strlen(option_defs[i].lng) == len && !strncmp(option_defs[i].lng, name, len))
+			return &option_defs[i];
+	return NULL;
+}
+
+static const struct option_def *find_short(char c)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(option_defs); i++)
+		if (option_defs[i].shrt == c)
+			return &option_defs[i];
+	return NULL;
+}
+
+/*
+ * Options may stand before or after the command, so options are collected
+ * in one pass and checked against the command once it is known.
+ */
+static int parse_args(int argc, char **argv, struct options *o, const char **cmd_name,
+		      int *help, int *version)
+{
+	const struct option_def *seen[64];
+	const char *seen_as[64];
+	int nseen = 0, dashdash = 0;
+	const struct command *c;
+
+	o->args = xcalloc((size_t)argc, sizeof(*o->args));
+	for (int i = 1; i < argc; i++) {
+		char *a = argv[i];
+		const struct option_def *d = NULL;
+		const char *arg = NULL;
+
+		if (dashdash || a[0] != '-' || !a[1]) {
+			if (!*cmd_name)
+				*cmd_name = a;
+			else
+				o->args[o->nargs++] = a;
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			dashdash = 1;
+			continue;
+		}
+		if (a[1] == '-') {
+			const char *eq = strchr(a + 2, '=');
+			size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+			d = find_long(a + 2, len);
+			if (!d) {
+				usage_error("unknown option '%.*s'", (int)len + 2, a);
+				return -1;
+			}
+			if (eq && !d->has_arg) {
+				usage_error("option '--%s' takes no value", d->lng);
+				return -1;
+			}
+			arg = eq ? eq + 1 : NULL;
+		} else {
+			if (a[2]) {
+				usage_error("unknown option '%s'", a);
+				return -1;
+			}
+			d = find_short(a[1]);
+			if (!d) {
+				usage_error("unknown option '%s'", a);
+				return -1;
+			}
+		}
+		if (d->has_arg && !arg) {
+			if (i + 1 >= argc) {
+				usage_error("option '%s' needs a value", a);
+				return -1;
+			}
+			arg = argv[++i];
+		}
+		if (nseen < (int)ARRAY_SIZE(seen)) {
+			seen[nseen] = d;
+			seen_as[nseen++] = a;
+		}
+		if (set_option(o, d, arg, help, version) < 0)
+			return -1;
+	}
+	c = *cmd_name ? find_command(*cmd_name) : NULL;
+	for (int i = 0; i < nseen; i++) {
+		if (seen[i]->bit == O_GLOBAL)
+			continue;
+		if (!c || !(c->options & seen[i]->bit)) {
+			if (*help)
+				continue;
+			if (c)
+				usage_error("'%s' does not take option '--%s'", c->name, seen[i]->lng);
+			else
+				usage_error("option '%s' needs a command", seen_as[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int finish(struct cmd_ctx *ctx, const char *target, int rc)
+{
+	if (ctx->opt->json && ui_json_finish(ctx->name, target, rc) < 0 && rc == 0)
+		rc = EXIT_IO;
+	if (fflush(stdout) || ferror(stdout)) {
+		ui_error("cannot write to standard output: %s", strerror(errno));
+		if (rc == 0)
+			rc = EXIT_IO;
+	}
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { .timeout = 60, .keep = -1 };
+	struct cmd_ctx ctx = { .opt = &o };
+	struct ui_opts uo = { 0 };
+	const struct command *c = NULL;
+	const char *cmd_name = NULL, *target = NULL;
+	int help = 0, version = 0, rc;
+
+	uo.color = isatty(STDERR_FILENO) && !getenv("NO_COLOR");
+	ui_init(&uo);
+	if (parse_args(argc, argv, &o, &cmd_name, &help, &version) < 0) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	uo.quiet = o.quiet;
+	uo.verbose = o.verbose;
+	uo.json = o.json;
+	if (o.no_color)
+		uo.color = 0;
+	ui_init(&uo);
+
+	if (version) {
+		o.json = 0;
+		print_version();
+		rc = EXIT_OK;
+		goto out;
+	}
+	if (cmd_name && !strcmp(cmd_name, "help")) {
+		o.json = 0;
+		if (o.nargs == 0) {
+			print_help(stdout);
+		} else if ((c = find_command(o.args[0]))) {
+			print_command_help(stdout, c);
+		} else {
+			usage_error("unknown command '%s'", o.args[0]);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		rc = EXIT_OK;
+		goto out;
+	}
+	if (!cmd_name) {
+		if (help) {
+			o.json = 0;
+			print_help(stdout);
+			rc = EXIT_OK;
+		} else {
+			usage_error("no command given");
+			rc = EXIT_USAGE;
+		}
+		goto out;
+	}
+	c = find_command(cmd_name);
+	if (!c) {
+		usage_error("unknown command '%s'", cmd_name);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	ctx.name = c->name;
+	if (help) {
+		o.json = 0;
+		print_command_help(stdout, c);
+		rc = EXIT_OK;
+		goto out;
+	}
+	if (c->flags & NEED_TARGET) {
+		if (o.nargs < 1) {
+			usage_error("'%s' needs a target", c->name);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		target = o.args[0];
+		o.args++;
+		o.nargs--;
+	}
+	if (o.nargs > c->max_extra) {
+		usage_error("unexpected argument '%s'", o.args[c->max_extra]);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (c->flags & NEED_CONFIG) {
+		if (config_load(&ctx.cfg, o.config) < 0) {
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (target) {
+		ctx.target = config_target(ctx.cfg, target);
+		if (!ctx.target) {
+			ui_error("unknown target '%s' in '%s'", target, ctx.cfg->path);
+			struct strbuf sb = STRBUF_INIT;
+			for (size_t i = 0; i < ctx.cfg->ntargets; i++)
+				strbuf_addf(&sb, "%s'%s'", i ? ", " : "", ctx.cfg->targets[i].name);
+			ui_hint("its targets are %s", sb.buf);
+			strbuf_release(&sb);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	}
+	rc = c->fn(&ctx);
+out:
+	rc = finish(&ctx, target, rc);
+	if (ctx.cfg)
+		config_free(ctx.cfg);
+	if (c && (c->flags & NEED_TARGET) && target)
+		o.args--;
+	free(o.args);
+	return rc;
+}

@@ -1,0 +1,331 @@
+#!/usr/bin/env bats
+# End to end: docker_exec through build/tools/exec-tool against the real
+# engine, in a throwaway container (not a compose stack), then against a
+# fake daemon on a Unix socket for the failures a real one will not stage
+# on demand (a stream cut inside a frame, a daemon lost after the output,
+# an exit code that never comes).
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	export ROOT="$BATS_TEST_DIRNAME/../.."
+	export TOOL="$ROOT/build/tools/exec-tool"
+	export IMAGE="${DOCKRESET_TEST_IMAGE:-dockreset-test/app:1}"
+	export CNAME="drt-exec-$$-$RANDOM"
+	export STOPPED="drt-exec-stopped-$$-$RANDOM"
+	export DATA="$BATS_FILE_TMPDIR"
+	[ -x "$TOOL" ] || {
+		echo "# $TOOL is missing: make build/tools/exec-tool" >&3
+		return 1
+	}
+	docker image inspect "$IMAGE" >/dev/null || {
+		echo "# image '$IMAGE' is missing: make setup" >&3
+		return 1
+	}
+	docker run -d --name "$CNAME" "$IMAGE" sleep infinity >/dev/null &&
+		docker create --name "$STOPPED" "$IMAGE" sleep infinity >/dev/null &&
+		head -c 10485760 /dev/urandom >"$DATA/r10" &&
+		docker cp "$DATA/r10" "$CNAME:/tmp/r10"
+}
+
+teardown_file() {
+	docker rm -f "$CNAME" "$STOPPED" >/dev/null 2>&1 || true
+}
+
+setup() {
+	OUT=$(mktemp -d)
+}
+
+teardown() {
+	if [ -n "${FAKE_PID:-}" ]; then
+		kill "$FAKE_PID" 2>/dev/null || true
+		wait "$FAKE_PID" 2>/dev/null || true
+	fi
+	rm -rf "$OUT"
+}
+
+@test "10 MB of random bytes come through stdout byte for byte" {
+	"$TOOL" "$CNAME" -- cat /tmp/r10 >"$OUT/got" 2>"$OUT/err" &&
+		sha256sum <"$DATA/r10" >"$OUT/want.sum" &&
+		sha256sum <"$OUT/got" >"$OUT/got.sum" &&
+		diff -u "$OUT/want.sum" "$OUT/got.sum" &&
+		[ ! -s "$OUT/err" ]
+}
+
+@test "stdout and stderr stay separate and in order" {
+	"$TOOL" "$CNAME" -- sh -c 'echo out1; echo err1 >&2; echo out2; printf "err2" >&2' \
+		>"$OUT/out" 2>"$OUT/err" &&
+		printf 'out1\nout2\n' >"$OUT/want_out" &&
+		printf 'err1\nerr2' >"$OUT/want_err" &&
+		cmp "$OUT/want_out" "$OUT/out" &&
+		cmp "$OUT/want_err" "$OUT/err"
+}
+
+@test "an empty output and exit code 0" {
+	"$TOOL" "$CNAME" -- true >"$OUT/out" 2>"$OUT/err" &&
+		[ ! -s "$OUT/out" ] && [ ! -s "$OUT/err" ]
+}
+
+@test "the command's exit code is the tool's: 3" {
+	run -3 --separate-stderr "$TOOL" "$CNAME" -- sh -c 'echo partial; exit 3'
+	[ "$output" = partial ]
+}
+
+@test "exit code 255 comes through, as the image's default user" {
+	run -255 --separate-stderr "$TOOL" "$CNAME" -- sh -c 'id -u; exit 255'
+	[ "$output" = 0 ]
+}
+
+@test "a missing binary gives 126 and the OCI error" {
+	run -126 --separate-stderr "$TOOL" "$CNAME" -- /nonexistent/binary
+	[[ "$output$stderr" == *"no such file or directory"* ]]
+}
+
+@test "a file that is not executable gives 126" {
+	run -126 --separate-stderr "$TOOL" "$CNAME" -- /etc/passwd
+	[[ "$output$stderr" == *"permission denied"* ]]
+}
+
+@test "a missing command inside a shell gives 127" {
+	run -127 --separate-stderr "$TOOL" "$CNAME" -- sh -c 'no-such-command-here'
+	[[ "$stderr" == *"not found"* ]]
+}
+
+@test "100 MB through stdin come back byte for byte" {
+	head -c 104857600 /dev/urandom >"$OUT/in" &&
+		"$TOOL" --stdin "$CNAME" -- cat <"$OUT/in" >"$OUT/got" 2>"$OUT/err" &&
+		cmp "$OUT/in" "$OUT/got" &&
+		[ ! -s "$OUT/err" ]
+}
+
+@test "stdin reaches its end: wc counts every byte" {
+	head -c 3000001 /dev/zero >"$OUT/in" &&
+		"$TOOL" --stdin "$CNAME" -- wc -c <"$OUT/in" >"$OUT/got" &&
+		echo 3000001 >"$OUT/want" &&
+		diff -u "$OUT/want" "$OUT/got"
+}
+
+@test "an empty stdin is an immediate end of input" {
+	"$TOOL" --stdin "$CNAME" -- wc -c </dev/null >"$OUT/got" &&
+		echo 0 >"$OUT/want" &&
+		diff -u "$OUT/want" "$OUT/got"
+}
+
+@test "a command that stops reading early does not hang the client" {
+	head -c 52428800 /dev/urandom >"$OUT/in" &&
+		timeout 60 "$TOOL" --stdin "$CNAME" -- head -c 10 <"$OUT/in" >"$OUT/got" &&
+		head -c 10 "$OUT/in" >"$OUT/want" &&
+		cmp "$OUT/want" "$OUT/got"
+}
+
+@test "a command that exits early with stdin from a pipe does not hang either" {
+	run -0 --separate-stderr timeout 60 bash -c \
+		'head -c 52428800 /dev/zero | "$TOOL" --stdin "$CNAME" -- sh -c "head -c 5 >/dev/null; echo done"'
+	[ "$output" = done ]
+}
+
+@test "stdin and an exit code together" {
+	run -4 --separate-stderr bash -c 'printf "abc" | "$TOOL" --stdin "$CNAME" -- sh -c "cat; exit 4"'
+	[ "$output" = abc ]
+}
+
+@test "exec in a stopped container is an error: not running (204)" {
+	run -204 --separate-stderr "$TOOL" "$STOPPED" -- true
+	[[ "$stderr" == "dockreset: error: cannot run 'true' in container '$STOPPED': "*"is not running"* ]]
+}
+
+@test "exec in a container that does not exist is an error: not found (203)" {
+	run -203 --separate-stderr "$TOOL" "drt-no-such-container-$$" -- true
+	[ "$stderr" = "dockreset: error: cannot run 'true': no such container 'drt-no-such-container-$$'" ]
+}
+
+@test "a daemon socket that does not exist is an error: unreachable (201)" {
+	run -201 --separate-stderr "$TOOL" -H unix:///nonexistent.sock "$CNAME" -- true
+	[ "$output" = "" ]
+	[[ "$stderr" == "dockreset: error: cannot connect to the docker daemon at 'unix:///nonexistent.sock': no such socket"* ]]
+	[[ "$stderr" == *"hint: is dockerd running?"* ]]
+}
+
+@test "a socket nobody listens on is an error: connection refused (201)" {
+	python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$OUT/dead.sock"
+	run -201 --separate-stderr "$TOOL" -H "unix://$OUT/dead.sock" "$CNAME" -- true
+	[[ "$stderr" == *"': connection refused"* ]]
+}
+
+@test "a tcp:// endpoint is not supported yet (206)" {
+	run -206 --separate-stderr "$TOOL" -H tcp://127.0.0.1:2375 "$CNAME" -- true
+	[[ "$stderr" == "dockreset: error: docker endpoint 'tcp://127.0.0.1:2375' is not supported yet"* ]]
+}
+
+@test "DOCKER_HOST chooses the endpoint when -H is not given" {
+	DOCKER_HOST=unix:///nonexistent-env.sock run -201 --separate-stderr "$TOOL" "$CNAME" -- true
+	[[ "$stderr" == *"'unix:///nonexistent-env.sock'"* ]]
+}
+
+@test "output closed by the reader ends the tool (SIGPIPE or 208), not a hang" {
+	run --separate-stderr timeout 60 bash -c \
+		'"$TOOL" "$CNAME" -- cat /tmp/r10 | head -c 1 >/dev/null; echo "${PIPESTATUS[0]}"'
+	[ "$status" -eq 0 ]
+	[ "$output" = 141 ] || [ "$output" = 208 ]
+}
+
+# ---- a fake daemon ------------------------------------------------------
+
+# Starts a fake Docker daemon on $OUT/fake.sock. The container name given to
+# the tool picks the scenario (see the script).
+start_fake() {
+	cat >"$OUT/fake-dockerd.py" <<'PY'
+import json, os, re, socketserver, sys, time
+
+SOCK = sys.argv[1]
+polls = {}
+
+def frame(kind, data):
+    return bytes([kind, 0, 0, 0]) + len(data).to_bytes(4, "big") + data
+
+class Handler(socketserver.StreamRequestHandler):
+    def reply(self, status, body=b"", ctype="application/json"):
+        self.wfile.write(("HTTP/1.1 %d X\r\nApi-Version: 1.41\r\nContent-Type: %s\r\n"
+                          "Content-Length: %d\r\n\r\n" % (status, ctype, len(body))).encode() + body)
+        self.wfile.flush()
+
+    def handle(self):
+        while True:
+            line = self.rfile.readline()
+            if not line:
+                return
+            method, path, _ = line.decode().split(" ", 2)
+            headers = {}
+            while True:
+                h = self.rfile.readline().decode()
+                if h in ("\r\n", "\n", ""):
+                    break
+                k, v = h.split(":", 1)
+                headers[k.strip().lower()] = v.strip()
+            body = self.rfile.read(int(headers.get("content-length", "0")))
+            if not self.route(method, path, headers, body):
+                return
+
+    def route(self, method, path, headers, body):
+        if path == "/_ping":
+            self.reply(200, b"OK", "text/plain")
+            return True
+        m = re.match(r"^/v1\.41/containers/([^/]+)/exec$", path)
+        if m:
+            self.reply(201, json.dumps({"Id": m.group(1)}).encode())
+            return True
+        m = re.match(r"^/v1\.41/exec/([^/]+)/start$", path)
+        if m:
+            return self.start(m.group(1), headers)
+        m = re.match(r"^/v1\.41/exec/([^/]+)/json$", path)
+        if m:
+            return self.inspect(m.group(1))
+        self.reply(404, b'{"message":"page not found"}')
+        return True
+
+    def start(self, scenario, headers):
+        if scenario == "start-409":
+            self.reply(409, b'{"message":"Container abc is paused, unpause the container before exec"}')
+            return True
+        if headers.get("upgrade") == "tcp":
+            self.wfile.write(b"HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\n"
+                             b"Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n")
+        else:
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-stream\r\n\r\n")
+        out = frame(1, b"hello\n") + frame(2, b"warn\n")
+        if scenario == "cut-frame":
+            out += frame(1, b"0123456789")[:12]
+        elif scenario == "cut-header":
+            out += frame(1, b"0123456789")[:5]
+        elif scenario == "bad-frame":
+            out += bytes([7, 0, 0, 0, 0, 0, 0, 1]) + b"x"
+        self.wfile.write(out)
+        self.wfile.flush()
+        if scenario == "lost-daemon":
+            # The stream ends cleanly, then the daemon is gone for good.
+            self.connection.close()
+            os._exit(0)
+        return False
+
+    def inspect(self, scenario):
+        n = polls[scenario] = polls.get(scenario, 0) + 1
+        if scenario == "null-exit":
+            doc = {"Running": False, "ExitCode": None}
+        elif scenario == "slow-exit" and n <= 3:
+            doc = {"Running": True, "ExitCode": 0}
+        else:
+            doc = {"Running": False, "ExitCode": 7}
+        self.reply(200, json.dumps(doc).encode())
+        return True
+
+class Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    daemon_threads = True
+
+Server(SOCK, Handler).serve_forever()
+PY
+	python3 "$OUT/fake-dockerd.py" "$OUT/fake.sock" &
+	FAKE_PID=$!
+	for _ in $(seq 100); do
+		[ -S "$OUT/fake.sock" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+@test "fake daemon: a clean stream and exit code 7" {
+	start_fake
+	run -7 --separate-stderr "$TOOL" -H "unix://$OUT/fake.sock" ok -- x
+	[ "$output" = hello ]
+	[ "$stderr" = warn ]
+}
+
+@test "fake daemon: the exit code is read only once the exec has stopped running" {
+	start_fake
+	run -7 --separate-stderr "$TOOL" -H "unix://$OUT/fake.sock" slow-exit -- x
+	[ "$output" = hello ]
+}
+
+@test "fake daemon: a stream cut inside a frame is an error (207), never success" {
+	start_fake
+	run -207 --separate-stderr "$TOOL" -H "unix://$OUT/fake.sock" cut-frame -- x
+	[[ "$stderr" == *"dockreset: error: the output of 'x' in container 'cut-frame' was cut short: stream ended inside a frame"* ]]
+	run -207 --separate-stderr "$TOOL" -H "unix://$OUT/fake.sock" cut-header -- x
+	[[ "$stderr" == *"was cut short"* ]]
+}
+
+@test "fake daemon: the same cut through the hijacked connection (207)" {
+	start_fake
+	run -207 --separate-stderr "$TOOL" -H "unix://$OUT/fake.sock" --stdin cut-frame -- x </dev/null
+	[[ "$stderr" == *"was cut short"* ]]
+	run -7 --separate-stderr "$TOOL" -H "unix://$OUT/fake.sock" --stdin ok -- x </dev/null
+	[ "$output" = hello ]
+}
+
+@test "fake daemon: an unknown stream type is an error (207)" {
+	start_fake
+	run -207 --separate-stderr "$TOOL" -H "unix://$OUT/fake.sock" bad-frame -- x
+	[[ "$stderr" == *"is not a valid exec stream: malformed stream header"* ]]
+}
+
+@test "fake daemon: a daemon lost after the output is an error (207), never success" {
+	start_fake
+	run -207 --separate-stderr "$TOOL" -H "unix://$OUT/fake.sock" lost-daemon -- x
+	[ "$output" = hello ]
+	[[ "$stderr" == *"cannot connect to the docker daemon"* ]]
+	[[ "$stderr" == *"the exit code of 'x' is unknown"* ]]
+}
+
+@test "fake daemon: an exit code that stays null is an error (202) after a bounded wait" {
+	start_fake
+	SECONDS=0
+	run -202 --separate-stderr "$TOOL" -H "unix://$OUT/fake.sock" null-exit -- x
+	[[ "$stderr" == *"has no exit code although its output ended"* ]]
+	[ "$SECONDS" -lt 30 ]
+}
+
+@test "fake daemon: a 409 from exec start is 'not running' (204)" {
+	start_fake
+	run -204 --separate-stderr "$TOOL" -H "unix://$OUT/fake.sock" start-409 -- x
+	[[ "$stderr" == *"is paused"* ]]
+	run -204 --separate-stderr "$TOOL" -H "unix://$OUT/fake.sock" --stdin start-409 -- x </dev/null
+	[[ "$stderr" == *"is paused"* ]]
+}

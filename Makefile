@@ -29,7 +29,7 @@ UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRCS  := $(wildcard tests/tools/*.c)
 TOOL_BINS  := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tools/%)
 
-.PHONY: all test unit-test cli-test e2e-test demo bench install clean setup format valgrind
+.PHONY: all test unit-test cli-test e2e-test demo demo-down bench install clean setup format valgrind
 
 all: dockreset
 
@@ -83,6 +83,9 @@ valgrind: $(UNIT_BINS)
 
 demo: setup all
 	bash scripts/demo.sh
+
+demo-down:
+	bash -c 'source scripts/lib-stack.bash && STACK_PROJECT=$${DEMO_PROJECT:-dockreset-demo} stack_down'
 
 bench: setup all $(TOOL_BINS)
 	bash bench/run

@@ -22,8 +22,8 @@ export DEBIAN_FRONTEND=noninteractive
 # needrestart's apt hook would otherwise ask which services to restart.
 export NEEDRESTART_MODE=l NEEDRESTART_SUSPEND=1
 
-DOCKERD_LOG=/var/log/dockreset-dockerd.log
-DOCKERD_PID=/var/run/dockreset-dockerd.pid
+DOCKERD_LOG=${DOCKRESET_DOCKERD_LOG:-/var/log/dockreset-dockerd.log}
+DOCKERD_PID=${DOCKRESET_DOCKERD_PID:-/var/run/dockreset-dockerd.pid}
 DEFAULT_SOCK=/var/run/docker.sock
 
 # Images used where a registry answers, and the local stand-ins built
@@ -121,7 +121,7 @@ ensure_packages() {
 # (systemd, an init script run by an init system) would.
 ensure_docker() {
     docker_answers && return 0
-    local sock pid
+    local sock pid started=
     sock=$(docker_sock)
     [[ $sock == "$DEFAULT_SOCK" || $sock == /run/docker.sock ]] \
         || die "DOCKER_HOST=$DOCKER_HOST does not answer; start that engine first"
@@ -136,25 +136,28 @@ ensure_docker() {
     elif pid=$(dockerd_pid) && [[ -n $pid ]]; then
         # A dockerd that is still coming up, or ours from an earlier run.
         say "waiting for dockerd (pid $pid) to answer"
+        started=$pid
     else
         # setsid + nohup + all fds redirected: the daemon must outlive this
-        # script and the shell (or CI step) that ran it.
+        # script and the shell (or CI step) that ran it. Without job control
+        # setsid execs in place, so $! is dockerd's own PID.
         setsid nohup dockerd </dev/null >>"$DOCKERD_LOG" 2>&1 &
-        printf '%s\n' "$!" >"$DOCKERD_PID"
-        say "started dockerd (pid $!, log $DOCKERD_LOG, pid file $DOCKERD_PID)"
+        started=$!
+        printf '%s\n' "$started" >"$DOCKERD_PID"
+        say "started dockerd (pid $started, log $DOCKERD_LOG, pid file $DOCKERD_PID)"
     fi
 
-    local i
-    for ((i = 0; i < 120; i++)); do
+    local deadline=$((SECONDS + 60))
+    while ((SECONDS < deadline)); do
         docker_answers && return 0
-        if [[ -f $DOCKERD_PID ]] && ! kill -0 "$(cat "$DOCKERD_PID")" 2>/dev/null \
-            && ! pgrep -x dockerd >/dev/null; then
+        if [[ -n $started ]] && ! kill -0 "$started" 2>/dev/null; then
             tail -n 20 "$DOCKERD_LOG" >&2 || true
+            rm -f "$DOCKERD_PID"
             die "dockerd exited; see $DOCKERD_LOG"
         fi
         sleep 0.5
     done
-    [[ -f $DOCKERD_LOG ]] && tail -n 20 "$DOCKERD_LOG" >&2
+    [[ ! -f $DOCKERD_LOG ]] || tail -n 20 "$DOCKERD_LOG" >&2
     die "no answer from $sock after 60 s"
 }
 

@@ -458,10 +458,11 @@ void backup_json_check_release(struct backup_json_check *c);
  * Initialise with BACKUP_LOCK_INIT.
  */
 struct backup_lock {
+	char *dir;
 	char *path;
 	long pid;
 };
-#define BACKUP_LOCK_INIT { NULL, 0 }
+#define BACKUP_LOCK_INIT { NULL, NULL, 0 }
 
 /*
  * Ensures dir (backup_dir_ensure) and takes its lock for command ("backup",

@@ -43,6 +43,7 @@
 #define DOCKER_EXIT_POLL_MS 20
 #define DOCKER_EXIT_WAIT_MS 10000
 #define DOCKER_HEALTH_POLL_MS 250
+#define DOCKER_CANCEL_POLL_MS 250 /* how often a silent hijacked exec checks o->cancel */
 
 struct docker {
 	char *endpoint; /* as given */
@@ -1229,6 +1230,19 @@ static int exec_start_error(const char *cmd, const char *cid, long status, const
 
 static const char exec_start_body[] = "{\"Detach\":false,\"Tty\":false}";
 
+/* curl calls this about once a second even while nothing arrives. */
+static int exec_progress_cb(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+			    curl_off_t ulnow)
+{
+	const volatile sig_atomic_t *cancel = ud;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return *cancel ? 1 : 0;
+}
+
 /* Output only: a normal request whose body is the stream. */
 static int docker_exec_stream(struct docker *d, const char *cid, const char *exec_id,
 			      const struct docker_exec_opts *o, struct demux *dm)
@@ -1248,8 +1262,17 @@ static int docker_exec_stream(struct docker *d, const char *cid, const char *exe
 	curl_easy_setopt(d->curl, CURLOPT_BUFFERSIZE, DOCKER_STREAM_BUF);
 	curl_easy_setopt(d->curl, CURLOPT_WRITEFUNCTION, exec_write_cb);
 	curl_easy_setopt(d->curl, CURLOPT_WRITEDATA, &s);
+	if (o->cancel) {
+		curl_easy_setopt(d->curl, CURLOPT_XFERINFOFUNCTION, exec_progress_cb);
+		curl_easy_setopt(d->curl, CURLOPT_XFERINFODATA, (void *)o->cancel);
+		curl_easy_setopt(d->curl, CURLOPT_NOPROGRESS, 0L);
+	}
 	cc = curl_easy_perform(d->curl);
 	*dm = s.dm;
+	if (cc == CURLE_ABORTED_BY_CALLBACK) {
+		rc = DOCKER_EABORTED; /* o->cancel */
+		goto out;
+	}
 	if (s.status == 0)
 		curl_easy_getinfo(d->curl, CURLINFO_RESPONSE_CODE, &s.status);
 	if (cc == CURLE_WRITE_ERROR && dm->failed == DEMUX_ABORTED) {
@@ -1381,7 +1404,7 @@ static int docker_exec_hijack(struct docker *d, const char *cid, const char *exe
 	long status = 0, n;
 	CURLcode cc;
 	CURL *h;
-	int rc = 0;
+	int rc = 0, r;
 
 	h = curl_easy_init();
 	if (!h) {
@@ -1515,7 +1538,14 @@ static int docker_exec_hijack(struct docker *d, const char *cid, const char *exe
 		}
 		if (!wr_done)
 			p.events |= POLLOUT;
-		if (poll(&p, 1, -1) < 0) {
+		if (o->cancel && *o->cancel) {
+			rc = DOCKER_EABORTED;
+			goto out;
+		}
+		r = poll(&p, 1, o->cancel ? DOCKER_CANCEL_POLL_MS : -1);
+		if (r == 0)
+			continue;
+		if (r < 0) {
 			if (errno == EINTR)
 				continue;
 			ui_error("poll on the docker connection failed: %s", strerror(errno));
@@ -1640,6 +1670,8 @@ int docker_exec(struct docker *d, const char *container_id, const struct docker_
 	int rc;
 
 	*exit_code = -1;
+	if (o->cancel && *o->cancel)
+		return DOCKER_EABORTED;
 	if (!o->argv || !o->argv[0]) {
 		ui_error("no command to run in container '%s'", container_id);
 		return DOCKER_EAPI;

@@ -10,6 +10,7 @@
 #define DOCKRESET_DOCKER_H
 
 #include <jansson.h>
+#include <signal.h>
 #include <stddef.h>
 
 #include "demux.h"
@@ -24,7 +25,8 @@ enum docker_err {
 	DOCKER_ETIMEOUT = -5,	  /* a wait ran out of time: exit 5 */
 	DOCKER_EUNSUPPORTED = -6, /* tcp:// or ssh:// endpoint: exit 4 */
 	DOCKER_ESTREAM = -7,	  /* exec stream cut short or malformed: exit 4 */
-	DOCKER_EABORTED = -8,	  /* a callback asked to stop: exit chosen by caller */
+	DOCKER_EABORTED = -8,	  /* a callback or o->cancel asked to stop: exit chosen
+				   * by the caller; the only error not reported here */
 };
 
 int docker_exit_code(int err);
@@ -117,9 +119,9 @@ int docker_restart(struct docker *d, const char *id, int timeout_s);
 
 /*
  * Waits until the container is running and, when it has a healthcheck,
- * healthy, polling inspect. DOCKER_ENOTRUNNING at once when it has exited
- * or is dead; DOCKER_ETIMEOUT when still starting or unhealthy after
- * timeout_s seconds.
+ * healthy, polling inspect. DOCKER_ENOTRUNNING at once when it has exited,
+ * is dead or is paused; DOCKER_ETIMEOUT when still starting or unhealthy
+ * after timeout_s seconds.
  */
 int docker_wait_healthy(struct docker *d, const char *id, int timeout_s);
 
@@ -139,15 +141,29 @@ struct docker_exec_opts {
 	void *out_ctx;
 	docker_in_fn in; /* NULL: no stdin */
 	void *in_ctx;
+	/*
+	 * Or NULL. Checked at least once a second while the command runs, even
+	 * when it is silent (at once when a signal interrupts the wait): nonzero
+	 * ends the exec's connection and returns DOCKER_EABORTED. A flag set by
+	 * a SIGINT/SIGTERM handler. The process in the container goes on
+	 * running: ending it is the caller's business (pg_terminate_backend).
+	 */
+	const volatile sig_atomic_t *cancel;
 };
 
 /*
  * Runs a command in a running container, demultiplexing its output through
  * a fixed buffer into o->out, and reads its exit code after the stream has
- * ended (polling while ExitCode is null). With o->in, attaches stdin over
- * the hijacked connection, writes while reading, and half-closes at the end
- * of input. Returns 0 with *exit_code set, or an error: a stream cut short
- * or a daemon lost is DOCKER_ESTREAM, never success.
+ * ended (polling while ExitCode is null, for at most 10 s). With o->in,
+ * attaches stdin over the hijacked connection, writes while reading, and
+ * half-closes at the end of input; when the process stops reading (its
+ * output ends first), the rest of the input is left unread and that is not
+ * an error. Returns 0 with *exit_code set, or an error: a stream cut short
+ * or a daemon lost is DOCKER_ESTREAM, never success; 404 is
+ * DOCKER_ENOTFOUND, a stopped or paused container DOCKER_ENOTRUNNING.
+ *
+ * With o->in, SIGPIPE is ignored for the duration of the call and restored
+ * afterwards, so o->out sees EPIPE from its own writes rather than a signal.
  */
 int docker_exec(struct docker *d, const char *container_id, const struct docker_exec_opts *o,
 		int *exit_code);

@@ -9,9 +9,12 @@
  * command's exit code, or 200 + n on a client error (n = -docker_err:
  * 201 unreachable, 202 API error, 203 not found, 204 not running,
  * 205 timeout, 206 unsupported endpoint, 207 stream error, 208 aborted;
- * 200 for a usage error or anything else).
+ * 200 for a usage error or anything else). SIGINT and SIGTERM cancel the
+ * exec through docker_exec_opts.cancel (208); the process in the container
+ * is left running, as `docker exec` leaves it.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +22,14 @@
 
 #include "docker.h"
 #include "ui.h"
+
+static volatile sig_atomic_t cancelled;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	cancelled = 1;
+}
 
 struct out_state {
 	int failed;
@@ -69,6 +80,7 @@ int main(int argc, char **argv)
 	struct ui_opts uo = { 0 };
 	struct out_state st = { 0 };
 	struct docker_exec_opts o = { 0 };
+	struct sigaction sa = { .sa_handler = on_signal };
 	struct docker *d = NULL;
 	const char *opt_host = NULL, *container = NULL;
 	char *endpoint = NULL;
@@ -96,7 +108,12 @@ int main(int argc, char **argv)
 	 * frames do not cost a write each. */
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 
+	/* No SA_RESTART: a signal interrupts the wait at once. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
 	o.argv = (const char *const *)(argv + i);
+	o.cancel = &cancelled;
 	o.out = write_out;
 	o.out_ctx = &st;
 	if (use_stdin)
@@ -115,6 +132,8 @@ out:
 		if (!st.failed)
 			st.failed = errno ? errno : EIO;
 	}
+	if (rc == DOCKER_EABORTED && cancelled)
+		fprintf(stderr, "exec-tool: interrupted\n");
 	if (st.failed) {
 		fprintf(stderr, "exec-tool: cannot write the output: %s\n", strerror(st.failed));
 		return client_error(DOCKER_EABORTED);

@@ -85,6 +85,20 @@ int backup_priv_open_dir(int *fd, char **why, const char *dir)
 	return BACKUP_ERR_IO;
 }
 
+int backup_priv_dir_error(int rc, const char *dir, const char *why)
+{
+	if (rc == BACKUP_ERR_UNSAFE) {
+		ui_error("unsafe backup directory '%s': it %s", dir, why);
+		ui_hint("point backup.dir at a real directory");
+	} else if (rc == -ENOENT) {
+		ui_error("cannot open directory '%s': %s", dir, strerror(ENOENT));
+		rc = BACKUP_ERR_IO;
+	} else {
+		ui_error("cannot open directory '%s': %s", dir, why);
+	}
+	return rc;
+}
+
 int backup_priv_open_regular(int *fd, char **why, int dirfd, const char *path, int follow)
 {
 	struct stat st;
@@ -106,7 +120,7 @@ int backup_priv_open_regular(int *fd, char **why, int dirfd, const char *path, i
 		return BACKUP_ERR_IO;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		*why = xstrdup(S_ISDIR(st.st_mode)	  ? "is a directory, not a file"
+		*why = xstrdup(S_ISDIR(st.st_mode)    ? "is a directory, not a file"
 			       : S_ISFIFO(st.st_mode) ? "is a FIFO, not a regular file"
 						      : "is not a regular file");
 		close(f);
@@ -145,7 +159,7 @@ static int digits_at(const char *s, size_t n, int *out)
 /* A real UTC date and time from its fields; round-trips through gmtime. */
 static int make_time(time_t *out, int y, int mo, int d, int h, int mi, int s)
 {
-	struct tm tm = { 0 }, back;
+	struct tm tm = {0}, back;
 	time_t t;
 
 	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59)
@@ -287,7 +301,7 @@ static int dir_names(struct strlist *out, const char *dir)
 	if (rc == -ENOENT)
 		return 0;
 	if (rc) {
-		ui_error("cannot read directory '%s': %s", dir, why);
+		rc = backup_priv_dir_error(rc, dir, why);
 		free(why);
 		return rc;
 	}
@@ -338,8 +352,8 @@ out:
 
 /* ---- formats and names ---- */
 
-static const char *const format_names[] = { "custom", "plain", "json" };
-static const char *const format_exts[] = { ".dump", ".sql", ".json" };
+static const char *const format_names[] = {"custom", "plain", "json"};
+static const char *const format_exts[] = {".dump", ".sql", ".json"};
 
 const char *backup_format_name(enum backup_format f)
 {
@@ -424,15 +438,10 @@ int backup_dir_ensure(const char *dir)
 		goto out;
 	}
 	rc = backup_priv_open_dir(&fd, &why, p);
-	if (rc == 0) {
+	if (rc == 0)
 		close(fd);
-	} else if (rc == BACKUP_ERR_UNSAFE) {
-		ui_error("unsafe backup directory '%s': it %s", dir, why);
-		ui_hint("point backup.dir at a real directory");
-	} else {
-		ui_error("cannot open directory '%s': %s", dir, why ? why : strerror(ENOENT));
-		rc = BACKUP_ERR_IO;
-	}
+	else
+		rc = backup_priv_dir_error(rc, dir, why);
 out:
 	free(why);
 	free(p);
@@ -523,36 +532,29 @@ int backup_file_open(struct backup_file *f, const char *dir, const char *name, u
 	f->partial = xasprintf("%s.partial", name);
 	f->path = xasprintf("%s/%s", dir, name);
 	rc = backup_priv_open_dir(&f->dirfd, &why, dir);
-	if (rc == -ENOENT) {
-		ui_error("cannot write '%s': the directory does not exist", f->path);
-		rc = BACKUP_ERR_IO;
-		goto fail;
-	} else if (rc == BACKUP_ERR_UNSAFE) {
-		ui_error("unsafe backup directory '%s': it %s", dir, why);
-		goto fail;
-	} else if (rc) {
-		ui_error("cannot open directory '%s': %s", dir, why);
-		goto fail;
+	if (rc) {
+		rc = backup_priv_dir_error(rc, dir, why);
+		goto out;
 	}
 	if (fstatat(f->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		if (S_ISLNK(st.st_mode) || !S_ISREG(st.st_mode)) {
 			ui_error("refusing to write '%s': it is %s", f->path,
 				 S_ISLNK(st.st_mode) ? "a symbolic link" : "not a regular file");
 			rc = BACKUP_ERR_UNSAFE;
-			goto fail;
+			goto out;
 		}
 		if (!(flags & BACKUP_FILE_REPLACE)) {
 			ui_error("cannot write '%s': it already exists", f->path);
 			rc = BACKUP_ERR_EXISTS;
-			goto fail;
+			goto out;
 		}
 	} else if (errno != ENOENT) {
 		ui_error("cannot write '%s': %s", f->path, strerror(errno));
 		rc = BACKUP_ERR_IO;
-		goto fail;
+		goto out;
 	}
-	f->fd = openat(f->dirfd, f->partial,
-		       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	f->fd = openat(f->dirfd, f->partial, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		       0600);
 	if (f->fd < 0) {
 		int err = errno;
 		if (err == EEXIST && fstatat(f->dirfd, f->partial, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
@@ -568,23 +570,26 @@ int backup_file_open(struct backup_file *f, const char *dir, const char *name, u
 			ui_error("cannot create '%s/%s': %s", dir, f->partial, strerror(err));
 			rc = BACKUP_ERR_IO;
 		}
-		goto fail;
+		goto out;
 	}
-	/* From here on the partial file is ours: failures remove it. */
+	/* From here on the partial file is ours: a failure removes it. */
 	f->state = FILE_OPEN;
-	if (fchmod(f->fd, 0600) < 0)
-		return io_failed(f, "set the mode of", errno);
+	if (fchmod(f->fd, 0600) < 0) {
+		ui_error("cannot write '%s': %s", f->path, strerror(errno));
+		rc = BACKUP_ERR_IO;
+		goto out;
+	}
 	f->md = EVP_MD_CTX_new();
 	if (!f->md || EVP_DigestInit_ex(f->md, EVP_sha256(), NULL) != 1) {
 		ui_error("cannot compute SHA-256: libcrypto failed");
-		backup_file_abort(f);
-		return BACKUP_ERR;
+		rc = BACKUP_ERR;
+		goto out;
 	}
 	f->buf = xmalloc(WRITE_BUF);
-	return 0;
-fail:
+out:
 	free(why);
-	file_release(f);
+	if (rc)
+		backup_file_abort(f);
 	return rc;
 }
 
@@ -698,9 +703,10 @@ long long backup_parse_duration(const char *s)
 	if (!s || s[0] < '0' || s[0] > '9')
 		return -1;
 	while (s[i] >= '0' && s[i] <= '9') {
-		if (n > (LLONG_MAX - 9) / 10)
+		int d = s[i++] - '0';
+		if (n > (LLONG_MAX - d) / 10)
 			return -1;
-		n = n * 10 + (s[i++] - '0');
+		n = n * 10 + d;
 	}
 	switch (s[i]) {
 	case 's':

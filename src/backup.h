@@ -125,11 +125,13 @@ int backup_detect_format(enum backup_format *out, const char *path);
 int backup_dir_ensure(const char *dir);
 
 /*
- * Whether dir lies inside a git work tree without being ignored there
- * (tested with hypothetical .dump, .sql, .json and .manifest.json files in
- * it): 1 such files would be committed, 0 not in a work tree (or bare, or
- * ignored), -1 after reporting (a repository libgit2 refuses to open, e.g.
- * owned by another user). Calls git_libgit2_init() and _shutdown() itself.
+ * Whether dir (which must exist) lies inside a git work tree without being
+ * ignored there, tested with hypothetical .dump, .sql, .json and
+ * .manifest.json files in it; the repository is searched upward from dir,
+ * across mount points. 1: such files would be committed; 0: not in a work
+ * tree (or bare, or inside .git, or ignored); -1 after reporting (e.g. a
+ * repository of another user, GIT_EOWNER). Calls git_libgit2_init() and
+ * git_libgit2_shutdown() itself.
  */
 int backup_dir_git_exposed(const char *dir);
 
@@ -168,7 +170,10 @@ struct backup_file {
 	unsigned char *buf;
 	size_t buflen;
 };
-#define BACKUP_FILE_INIT { .dirfd = -1, .fd = -1 }
+#define BACKUP_FILE_INIT                                                                           \
+	{                                                                                          \
+		.dirfd = -1, .fd = -1                                                              \
+	}
 
 /*
  * Opens "<dir>/<name>.partial" for writing. name is a plain file name.
@@ -268,7 +273,7 @@ struct backup_entry {
 	const char *reason;
 	enum backup_format format;
 	time_t created_at;
-	unsigned seq; /* 1 when the id has no "-N" */
+	unsigned seq;	    /* 1 when the id has no "-N" */
 	time_t verified_at; /* 0: never verified */
 	unsigned long long size;
 	int missing; /* the data file is not in the directory */
@@ -277,12 +282,17 @@ struct backup_entry {
 struct backup_list {
 	struct backup_entry *v; /* newest first */
 	size_t n;
-	/* names of target's files not covered by a valid manifest: never prune them */
+	/* target's files that no valid manifest covers (data without a manifest,
+	 * stray files, partial files): never prune them */
 	struct strlist orphans;
-	/* "NAME: why" for each of target's manifests that fails to load or check */
+	/* "NAME: why" for each of target's manifests that fails to load or check
+	 * (not listed again in orphans; never prune them either) */
 	struct strlist damaged;
 };
-#define BACKUP_LIST_INIT { NULL, 0, STRLIST_INIT, STRLIST_INIT }
+#define BACKUP_LIST_INIT                                                                           \
+	{                                                                                          \
+		NULL, 0, STRLIST_INIT, STRLIST_INIT                                                \
+	}
 
 /*
  * Every manifest of target in dir, checked, newest first (created_at, then
@@ -404,7 +414,10 @@ struct backup_json_writer {
 	char *table;
 	char **columns;
 };
-#define BACKUP_JSON_WRITER_INIT { 0 }
+#define BACKUP_JSON_WRITER_INIT                                                                    \
+	{                                                                                          \
+		0                                                                                  \
+	}
 int backup_json_header(struct backup_json_writer *w, struct strbuf *sb, const char *target,
 		       const char *db_name, const char *server_version);
 int backup_json_table_start(struct backup_json_writer *w, struct strbuf *sb, const char *name,
@@ -462,7 +475,10 @@ struct backup_lock {
 	char *path;
 	long pid;
 };
-#define BACKUP_LOCK_INIT { NULL, NULL, 0 }
+#define BACKUP_LOCK_INIT                                                                           \
+	{                                                                                          \
+		NULL, NULL, 0                                                                      \
+	}
 
 /*
  * Ensures dir (backup_dir_ensure) and takes its lock for command ("backup",

@@ -24,7 +24,7 @@
 #include "ui.h"
 
 #define LOCK_NAME ".lock"
-#define LOCK_MAX 65536
+#define LOCK_MAX  65536
 
 /* Lock files this process holds, so that it never takes one twice nor
  * mistakes its own lock for a stale one of an earlier process. */
@@ -98,12 +98,14 @@ static char *lock_text(const char *target, const char *command)
 	return line;
 }
 
-/* Creates the lock file with text: 0, -EEXIST, or -1 after reporting. */
+/* Creates the lock file with text: 0, -EEXIST, or -1 after reporting (the
+ * file then removed). */
 static int lock_create(int dirfd, const char *path, const char *text)
 {
 	size_t len = strlen(text), off = 0;
-	int fd = openat(dirfd, LOCK_NAME, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-			0600);
+	int fd =
+	    openat(dirfd, LOCK_NAME, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int err = 0;
 
 	if (fd < 0) {
 		if (errno == EEXIST)
@@ -111,29 +113,31 @@ static int lock_create(int dirfd, const char *path, const char *text)
 		ui_error("cannot create lock file '%s': %s", path, strerror(errno));
 		return -1;
 	}
-	if (fchmod(fd, 0600) < 0)
-		goto fail;
+	if (fchmod(fd, 0600) < 0) {
+		err = errno;
+		goto out;
+	}
 	while (off < len) {
 		ssize_t n = write(fd, text + off, len - off);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
-			goto fail;
+		if (n <= 0) {
+			err = n < 0 ? errno : EIO;
+			goto out;
+		}
 		off += (size_t)n;
 	}
 	if (fsync(fd) < 0)
-		goto fail;
-	if (close(fd) < 0) {
-		fd = -1;
-		goto fail;
+		err = errno;
+out:
+	if (close(fd) < 0 && !err)
+		err = errno;
+	if (err) {
+		ui_error("cannot write lock file '%s': %s", path, strerror(err));
+		unlinkat(dirfd, LOCK_NAME, 0);
+		return -1;
 	}
 	return 0;
-fail:
-	ui_error("cannot write lock file '%s': %s", path, strerror(errno ? errno : EIO));
-	if (fd >= 0)
-		close(fd);
-	unlinkat(dirfd, LOCK_NAME, 0);
-	return -1;
 }
 
 static char *opt_string(const json_t *o, const char *key)
@@ -226,7 +230,7 @@ static void dir_flock(int dirfd, int op)
 int backup_lock_acquire(struct backup_lock *l, const char *dir, const char *target,
 			const char *command)
 {
-	struct holder h = { 0 };
+	struct holder h = {0};
 	char *why = NULL, *text = NULL, *path;
 	int dirfd = -1, rc;
 
@@ -242,8 +246,7 @@ int backup_lock_acquire(struct backup_lock *l, const char *dir, const char *targ
 		goto out;
 	rc = backup_priv_open_dir(&dirfd, &why, dir);
 	if (rc) {
-		ui_error("cannot open directory '%s': %s", dir, why ? why : strerror(ENOENT));
-		rc = rc == BACKUP_ERR_UNSAFE ? rc : BACKUP_ERR_IO;
+		rc = backup_priv_dir_error(rc, dir, why);
 		goto out;
 	}
 	text = lock_text(target, command);
@@ -263,15 +266,17 @@ int backup_lock_acquire(struct backup_lock *l, const char *dir, const char *targ
 		if (r == -ENOENT && attempt == 0)
 			continue;
 		if (r < 0) {
-			ui_error("backups of '%s' are locked: the lock file '%s' cannot be read (%s)",
-				 target, path, why ? why : "it keeps changing");
+			ui_error(
+			    "backups of '%s' are locked: the lock file '%s' cannot be read (%s)",
+			    target, path, why ? why : "it keeps changing");
 			ui_hint("if no dockreset is running on '%s', remove '%s'", target, path);
 			rc = BACKUP_ERR_LOCKED;
 			goto out;
 		}
 		if (attempt == 0 && holder_stale(&h, path)) {
 			if (unlinkat(dirfd, LOCK_NAME, 0) < 0 && errno != ENOENT) {
-				ui_error("cannot remove stale lock '%s': %s", path, strerror(errno));
+				ui_error("cannot remove stale lock '%s': %s", path,
+					 strerror(errno));
 				rc = BACKUP_ERR_IO;
 				goto out;
 			}
@@ -387,7 +392,7 @@ int backup_clean_partials(const char *dir)
 	if (rc == -ENOENT)
 		return 0;
 	if (rc) {
-		ui_error("cannot read directory '%s': %s", dir, why);
+		rc = backup_priv_dir_error(rc, dir, why);
 		free(why);
 		return rc;
 	}
@@ -409,8 +414,7 @@ int backup_clean_partials(const char *dir)
 			rc = BACKUP_ERR_IO;
 			continue;
 		}
-		ui_warn("removed partial file '%s/%s' left by an interrupted run", dir,
-			names.v[i]);
+		ui_warn("removed partial file '%s/%s' left by an interrupted run", dir, names.v[i]);
 		removed++;
 	}
 	if (!rc && removed && fsync(dirfd(d)) < 0) {
@@ -424,7 +428,7 @@ int backup_clean_partials(const char *dir)
 
 int backup_dir_git_exposed(const char *dir)
 {
-	static const char *const exts[] = { ".dump", ".sql", ".json", ".manifest.json" };
+	static const char *const exts[] = {".dump", ".sql", ".json", ".manifest.json"};
 	git_repository *repo = NULL;
 	char *real = NULL, *work = NULL;
 	const char *wd, *rel;
@@ -438,7 +442,9 @@ int backup_dir_git_exposed(const char *dir)
 		rc = -1;
 		goto out;
 	}
-	err = git_repository_open_ext(&repo, real, 0, NULL);
+	/* Across mount points: a volume mounted inside the work tree is still
+	 * committed by "git add" run at the top. */
+	err = git_repository_open_ext(&repo, real, GIT_REPOSITORY_OPEN_CROSS_FS, NULL);
 	if (err == GIT_ENOTFOUND)
 		goto out;
 	if (err < 0) {

@@ -21,7 +21,7 @@
 
 #define MANIFEST_MAX (64u << 20)
 
-static const char *const reasons[] = { "manual", "pre-reset", "pre-restore" };
+static const char *const reasons[] = {"manual", "pre-reset", "pre-restore"};
 
 /* ---- building ---- */
 
@@ -78,8 +78,8 @@ json_t *backup_manifest_build(const struct backup_meta *m)
 	bad |= set_string(git, "branch", m->git_branch, 1);
 	bad |= set_string(git, "commit", m->git_commit, 1);
 	bad |= json_object_set(o, "git", git);
-	bad |= set_string(o, "tool_version", m->tool_version ? m->tool_version : DOCKRESET_VERSION,
-			  0);
+	bad |=
+	    set_string(o, "tool_version", m->tool_version ? m->tool_version : DOCKRESET_VERSION, 0);
 	bad |= json_object_set_new(o, "duration_ms", json_integer(m->duration_ms));
 	bad |= set_time(o, "verified_at", m->verified_at, 1);
 	free(file);
@@ -460,10 +460,7 @@ int backup_list_load(struct backup_list *out, const char *dir, const char *targe
 		goto out;
 	}
 	if (rc) {
-		if (rc == BACKUP_ERR_UNSAFE)
-			ui_error("unsafe backup directory '%s': it %s", dir, why);
-		else
-			ui_error("cannot read directory '%s': %s", dir, why);
+		rc = backup_priv_dir_error(rc, dir, why);
 		goto out;
 	}
 	d = fdopendir(fd);
@@ -491,22 +488,23 @@ int backup_list_load(struct backup_list *out, const char *dir, const char *targe
 			continue;
 		free(why);
 		why = NULL;
+		/* A damaged manifest is listed as such, not again as an orphan. */
+		strlist_push(&covered, name);
 		if (manifest_load_at(&m, &why, dirfd(d), name, target)) {
 			strlist_push_nodup(&out->damaged, xasprintf("%s: %s", name, why));
 			continue;
 		}
 		const char *id = json_string_value(json_object_get(m, "id"));
 		if (strlen(id) != idlen || strncmp(id, name, idlen) != 0) {
-			strlist_push_nodup(&out->damaged,
-					   xasprintf("%s: its name does not match its id '%s'",
-						     name, id));
+			strlist_push_nodup(
+			    &out->damaged,
+			    xasprintf("%s: its name does not match its id '%s'", name, id));
 			json_decref(m);
 			continue;
 		}
 		out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
 		entry_fill(&out->v[out->n], m, target);
 		out->v[out->n].missing = !strlist_has(&names, out->v[out->n].file);
-		strlist_push(&covered, name);
 		strlist_push(&covered, out->v[out->n].file);
 		out->n++;
 	}

@@ -23,6 +23,10 @@ int backup_priv_open_dir(int *fd, char **why, const char *dir);
  */
 int backup_priv_open_regular(int *fd, char **why, int dirfd, const char *path, int follow);
 
+/* Reports a failure of backup_priv_open_dir (other than -ENOENT, which
+ * callers handle) and returns its code. */
+int backup_priv_dir_error(int rc, const char *dir, const char *why);
+
 /* Lowercase hex of n bytes into out (2n+1 bytes). */
 void backup_priv_hex(char *out, const unsigned char *md, size_t n);
 

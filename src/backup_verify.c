@@ -19,7 +19,7 @@
 #include "backup_priv.h"
 #include "ui.h"
 
-#define READ_BUF (256u * 1024)
+#define READ_BUF   (256u * 1024)
 #define PLAIN_HEAD 4096u
 #define PLAIN_TAIL (64u * 1024)
 
@@ -181,7 +181,11 @@ int backup_plain_check_finish(char **why, struct backup_plain_check *c)
 		const char *nl = memchr(t + ls, '\n', tl - ls);
 		size_t n = nl ? (size_t)(nl - (t + ls)) : tl - ls;
 
-		if (n == done_len && !memcmp(t + ls, plain_done, done_len))
+		/* pg_dump writes "--\n-- PostgreSQL database dump complete\n--\n\n":
+		 * the "--" before it tells it from a data row reading the same. */
+		if (n == done_len && !memcmp(t + ls, plain_done, done_len) && ls >= 3 &&
+		    !memcmp(t + ls - 3, "--\n", 3) &&
+		    (ls == 3 ? c->total == tl : t[ls - 4] == '\n'))
 			end = t + ls + n;
 		ls += n + 1;
 	}
@@ -208,8 +212,8 @@ int backup_plain_check_finish(char **why, struct backup_plain_check *c)
 			unrestricts++;
 		} else {
 			char *ex = line_excerpt(p, n);
-			*why = xasprintf("text follows the completion comment of pg_dump: '%s'",
-					 ex);
+			*why =
+			    xasprintf("text follows the completion comment of pg_dump: '%s'", ex);
 			free(ex);
 			return -1;
 		}
@@ -485,14 +489,14 @@ int backup_json_end(struct backup_json_writer *w, struct strbuf *sb)
 /* ---- the json format: checker ---- */
 
 enum {
-	C_HEADER,	/* line 1 */
-	C_FIRST_TABLE,	/* a table, or the end */
-	C_ROWS_FIRST,	/* a row, or the table's end */
-	C_ROWS_MORE,	/* after "[...],": a row */
-	C_ROWS_LAST,	/* after "[...]": the table's end */
-	C_NEXT_TABLE,	/* after "]},": a table */
-	C_TABLES_END,	/* after "]}": the end */
-	C_END,		/* nothing more */
+	C_HEADER,      /* line 1 */
+	C_FIRST_TABLE, /* a table, or the end */
+	C_ROWS_FIRST,  /* a row, or the table's end */
+	C_ROWS_MORE,   /* after "[...],": a row */
+	C_ROWS_LAST,   /* after "[...]": the table's end */
+	C_NEXT_TABLE,  /* after "]},": a table */
+	C_TABLES_END,  /* after "]}": the end */
+	C_END,	       /* nothing more */
 };
 
 void backup_json_check_init(struct backup_json_check *c)
@@ -515,7 +519,7 @@ void backup_json_check_release(struct backup_json_check *c)
 }
 
 __attribute__((format(printf, 2, 3))) static int check_fail(struct backup_json_check *c,
-							   const char *fmt, ...)
+							    const char *fmt, ...)
 {
 	struct strbuf sb = STRBUF_INIT;
 	va_list ap;
@@ -639,8 +643,9 @@ static int check_row(struct backup_json_check *c)
 	int rc = -1;
 
 	if (c->state == C_ROWS_LAST)
-		return check_fail(c, "the row before has no ',' after it, or table '%s' "
-				     "does not end with ']}'",
+		return check_fail(c,
+				  "the row before has no ',' after it, or table '%s' "
+				  "does not end with ']}'",
 				  c->table);
 	row = json_loadb(c->line.buf, len - (size_t)comma, JSON_REJECT_DUPLICATES, &err);
 	if (!row || !json_is_array(row)) {
@@ -691,8 +696,8 @@ static int check_line(struct backup_json_check *c)
 	case C_ROWS_LAST:
 		if (close || close_more) {
 			if (c->state == C_ROWS_MORE)
-				return check_fail(c, "the last row of table '%s' is followed by ','",
-						  c->table);
+				return check_fail(
+				    c, "the last row of table '%s' is followed by ','", c->table);
 			json_object_set_new(c->tables, c->table, json_integer((json_int_t)c->rows));
 			c->state = close ? C_TABLES_END : C_NEXT_TABLE;
 			return 0;

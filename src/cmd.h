@@ -6,7 +6,12 @@
 #ifndef DOCKRESET_CMD_H
 #define DOCKRESET_CMD_H
 
+#include <libpq-fe.h>
+
 #include "config.h"
+#include "docker.h"
+#include "pg.h"
+#include "target.h"
 #include "util.h"
 
 struct options {
@@ -39,5 +44,27 @@ struct cmd_ctx {
 
 int cmd_targets(struct cmd_ctx *ctx);
 int cmd_status(struct cmd_ctx *ctx);
+int cmd_backup(struct cmd_ctx *ctx);
+int cmd_backups(struct cmd_ctx *ctx);
+int cmd_verify(struct cmd_ctx *ctx);
+int cmd_prune(struct cmd_ctx *ctx);
+
+/*
+ * What most commands open first: the Docker connection, the target's
+ * containers, its database container (running and healthy), and, when
+ * asked, a libpq connection named dockreset:COMMAND:TARGET.
+ */
+struct session {
+	char *url;
+	struct docker *d;
+	struct target_containers tc;
+	const struct docker_container *db;
+	struct pg_params pp;
+	PGconn *conn;
+};
+
+/* Returns 0 or the exit code after reporting; s is closable either way. */
+int session_open(struct session *s, const struct cmd_ctx *ctx, int need_db, int connect);
+void session_close(struct session *s);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backup.h"
 #include "cmd.h"
 #include "docker.h"
 #include "guard.h"
@@ -16,12 +17,25 @@
 #include "target.h"
 #include "ui.h"
 
-extern char **environ;
+/* The newest backup of the target, or none. */
+static void newest_backup(struct cmd_ctx *ctx, int json)
+{
+	struct backup_list l = BACKUP_LIST_INIT;
+	char size[32];
 
-struct report {
-	int json;
-	json_t *doc;
-};
+	if (backup_list_load(&l, ctx->target->backup_dir, ctx->target->name) < 0 || l.n == 0) {
+		if (!json)
+			printf("backup      none\n");
+		backup_list_release(&l);
+		return;
+	}
+	json_object_set(ui_json(), "newest_backup", l.v[0].manifest);
+	if (!json)
+		printf("backup      %s (%s, %s, %s)\n", l.v[0].id,
+		       backup_format_name(l.v[0].format), human_size(size, sizeof(size), l.v[0].size),
+		       l.v[0].verified_at ? "verified" : "not verified");
+	backup_list_release(&l);
+}
 
 static void print_markers(const struct guard_markers *m)
 {
@@ -84,102 +98,57 @@ out:
 int cmd_status(struct cmd_ctx *ctx)
 {
 	const struct cfg_target *t = ctx->target;
-	const struct docker_container *dbc = NULL;
-	struct target_containers tc = { 0 };
 	struct guard_markers markers = { 0 };
-	struct pg_params pp = { 0 };
-	struct docker *d = NULL;
-	PGconn *conn = NULL;
-	char *url = NULL;
-	int json = ctx->opt->json, rc = EXIT_OK, err;
+	struct session ss;
+	int json = ctx->opt->json, rc, err;
 	json_t *doc = ui_json(), *dbj = json_object();
 
 	json_object_set_new(doc, "containers", json_array());
 	json_object_set_new(doc, "database", dbj);
 	json_object_set_new(doc, "tables", json_array());
 	json_object_set_new(doc, "newest_backup", json_null());
-
-	if (t->production)
-		guard_markers_add(&markers, "config", ctx->cfg->path, 0,
-				  "\"production\": true in the target");
-	guard_scan_env(&markers, ctx->cfg, environ, "host");
-	guard_scan_git(&markers, ctx->cfg);
-
-	if (docker_endpoint_resolve(&url, ctx->opt->host) < 0) {
-		rc = EXIT_DOCKER;
-		goto report;
-	}
-	err = docker_open(&d, url);
-	if (err == 0)
-		err = target_find_containers(d, ctx->cfg, t, &tc);
-	if (err < 0) {
-		rc = docker_exit_code(err);
-		goto report;
-	}
-	json_object_set_new(doc, "project", json_string(tc.project));
-	json_object_set_new(doc, "containers", target_containers_json(&tc));
-	if (!json) {
-		printf("target      %s (project %s)\ncontainers\n", t->name, tc.project);
-		target_containers_print(stdout, &tc);
-	}
-	for (size_t i = 0; i < tc.ngroups; i++)
-		if (strcmp(tc.groups[i].role, "cache"))
-			for (size_t j = 0; j < tc.groups[i].n; j++)
-				guard_scan_container(&markers, ctx->cfg, tc.groups[i].v[j]);
-
-	dbc = target_database(&tc, t);
 	json_object_set_new(dbj, "reachable", json_false());
-	if (!dbc) {
-		rc = EXIT_CONTAINER;
-		goto report;
+
+	/* the report shows whatever could be found before the failure */
+	rc = session_open(&ss, ctx, 1, 1);
+	if (ss.tc.groups) {
+		json_object_set_new(doc, "project", json_string(ss.tc.project));
+		json_object_set_new(doc, "containers", target_containers_json(&ss.tc));
+		if (!json) {
+			printf("target      %s (project %s)\ncontainers\n", t->name, ss.tc.project);
+			target_containers_print(stdout, &ss.tc);
+		}
 	}
-	if (pg_params_from_container(&pp, t, dbc, "status") < 0) {
-		rc = EXIT_CONTAINER;
-		goto report;
+	if (ss.pp.dbname) {
+		json_object_set_new(dbj, "name", json_string(ss.pp.dbname));
+		json_object_set_new(dbj, "user", json_string(ss.pp.user));
 	}
-	json_object_set_new(dbj, "name", json_string(pp.dbname));
-	json_object_set_new(dbj, "user", json_string(pp.user));
-	if (pp.host) {
-		json_object_set_new(dbj, "host", json_string(pp.host));
-		json_object_set_new(dbj, "port", json_string(pp.port));
+	if (ss.pp.host) {
+		json_object_set_new(dbj, "host", json_string(ss.pp.host));
+		json_object_set_new(dbj, "port", json_string(ss.pp.port));
 	}
-	conn = pg_connect(&pp);
-	if (!conn) {
-		rc = EXIT_CONTAINER;
-		goto report;
-	}
-	{
-		char *ver = pg_server_version(conn);
+	if (ss.conn) {
+		char *ver = pg_server_version(ss.conn);
 		json_object_set_new(dbj, "reachable", json_true());
 		json_object_set_new(dbj, "server_version", json_string(ver));
 		if (!json)
-			printf("database    '%s' as '%s' at %s:%s, PostgreSQL %s\n", pp.dbname,
-			       pp.user, pp.host ? pp.host : "(url)", pp.port ? pp.port : "-", ver);
+			printf("database    '%s' as '%s' at %s:%s, PostgreSQL %s\n", ss.pp.dbname,
+			       ss.pp.user, ss.pp.host ? ss.pp.host : "(url)",
+			       ss.pp.port ? ss.pp.port : "-", ver);
 		free(ver);
+		err = report_tables(ss.conn, t, json);
+		if (err < 0)
+			rc = EXIT_CONTAINER;
+		else if (err > 0)
+			rc = err;
 	}
-	guard_scan_database(&markers, ctx->cfg, conn);
-	err = report_tables(conn, t, json);
-	if (err < 0)
-		rc = EXIT_CONTAINER;
-	else if (err > 0)
-		rc = err;
-
-report:
-	if (!conn)
-		guard_markers_add(&markers, "database", t->name, 1,
-				  "the database could not be asked for dockreset.environment");
+	guard_scan_target(&markers, ctx->cfg, t, ss.tc.groups ? &ss.tc : NULL, ss.conn);
 	json_object_set_new(doc, "markers", guard_markers_json(&markers));
 	json_object_set_new(doc, "production", json_boolean(markers.n > 0));
-	if (!json) {
+	if (!json)
 		print_markers(&markers);
-		printf("backup      none yet\n");
-	}
-	if (conn)
-		PQfinish(conn);
-	pg_params_release(&pp);
+	newest_backup(ctx, json);
 	guard_markers_release(&markers);
-	target_containers_release(&tc);
-	docker_close(d);
-	free(url);
+	session_close(&ss);
 	return rc;
 }

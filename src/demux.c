@@ -22,8 +22,8 @@ static int demux_start_frame(struct demux *d, const unsigned char *h)
 	if (h[0] > DEMUX_SYSERR || h[1] || h[2] || h[3])
 		return DEMUX_BAD_STREAM;
 	d->stream = h[0];
-	d->left = (uint32_t)h[4] << 24 | (uint32_t)h[5] << 16 | (uint32_t)h[6] << 8 |
-		  (uint32_t)h[7];
+	d->left =
+	    (uint32_t)h[4] << 24 | (uint32_t)h[5] << 16 | (uint32_t)h[6] << 8 | (uint32_t)h[7];
 	/* hdr_have stays at 8 while a payload is due; a zero-length frame ends here. */
 	d->hdr_have = d->left ? sizeof(d->hdr) : 0;
 	return DEMUX_OK;

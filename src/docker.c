@@ -28,20 +28,20 @@
 #define DOCKRESET_VERSION "dev"
 #endif
 
-#define DOCKER_DEFAULT_HOST "unix:///var/run/docker.sock"
-#define DOCKER_API_MAX	    "1.45" /* the newest API version we speak */
-#define DOCKER_API_FALLBACK "1.41" /* when the daemon does not say */
-#define DOCKER_SOCK_MAX	    107	   /* sizeof(sun_path) - 1 */
-#define DOCKER_BODY_MAX	    (16u << 20) /* cap on buffered JSON answers */
-#define DOCKER_CONFIG_MAX   (1u << 20)
-#define DOCKER_CONNECT_S    10L
-#define DOCKER_REQUEST_S    60L
-#define DOCKER_STREAM_BUF   (512L << 10) /* curl's receive buffer for exec output */
-#define DOCKER_HIJACK_RBUF  (256u << 10)
-#define DOCKER_HIJACK_WBUF  (256u << 10)
-#define DOCKER_HIJACK_HDR   (16u << 10) /* response headers of the hijack */
-#define DOCKER_EXIT_POLL_MS 20
-#define DOCKER_EXIT_WAIT_MS 10000
+#define DOCKER_DEFAULT_HOST   "unix:///var/run/docker.sock"
+#define DOCKER_API_MAX	      "1.45"	  /* the newest API version we speak */
+#define DOCKER_API_FALLBACK   "1.41"	  /* when the daemon does not say */
+#define DOCKER_SOCK_MAX	      107	  /* sizeof(sun_path) - 1 */
+#define DOCKER_BODY_MAX	      (16u << 20) /* cap on buffered JSON answers */
+#define DOCKER_CONFIG_MAX     (1u << 20)
+#define DOCKER_CONNECT_S      10L
+#define DOCKER_REQUEST_S      60L
+#define DOCKER_STREAM_BUF     (512L << 10) /* curl's receive buffer for exec output */
+#define DOCKER_HIJACK_RBUF    (256u << 10)
+#define DOCKER_HIJACK_WBUF    (256u << 10)
+#define DOCKER_HIJACK_HDR     (16u << 10) /* response headers of the hijack */
+#define DOCKER_EXIT_POLL_MS   20
+#define DOCKER_EXIT_WAIT_MS   10000
 #define DOCKER_HEALTH_POLL_MS 250
 #define DOCKER_CANCEL_POLL_MS 250 /* how often a silent hijacked exec checks o->cancel */
 
@@ -51,7 +51,21 @@ struct docker {
 	char api[16];	/* negotiated version, "1.41" */
 	CURL *curl;
 	char errbuf[CURL_ERROR_SIZE];
+	/*
+	 * The hijacked connection of an aborted exec with stdin, kept open so
+	 * that the process does not see the end of its input (psql -1 would
+	 * commit what it has read) until the caller has ended it another way.
+	 */
+	CURL *parked;
 };
+
+static void docker_unpark(struct docker *d)
+{
+	if (d->parked) {
+		curl_easy_cleanup(d->parked);
+		d->parked = NULL;
+	}
+}
 
 /* One answer to an ordinary request: status and the (capped) body. */
 struct docker_resp {
@@ -81,7 +95,7 @@ int docker_exit_code(int err)
 
 static void sleep_ms(long ms)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
@@ -194,8 +208,7 @@ static int docker_context_host(char **out, const char *dir, const char *name)
 	if (r < 0)
 		goto out;
 	host = json_string_value(
-		json_object_get(json_object_get(json_object_get(meta, "Endpoints"), "docker"),
-				"Host"));
+	    json_object_get(json_object_get(json_object_get(meta, "Endpoints"), "docker"), "Host"));
 	if (!host || !*host) {
 		ui_error("docker context '%s' has no docker endpoint in '%s'", name, path);
 		goto out;
@@ -266,7 +279,8 @@ static void docker_connect_error(const char *endpoint, long oserr, const char *d
 	switch (oserr) {
 	case EACCES:
 	case EPERM:
-		ui_error("cannot connect to the docker daemon at '%s': permission denied", endpoint);
+		ui_error("cannot connect to the docker daemon at '%s': permission denied",
+			 endpoint);
 		ui_hint("add your user to the 'docker' group (then log in again), or run as root");
 		return;
 	case ENOENT:
@@ -301,8 +315,8 @@ static int docker_transport_error(struct docker *d, CURL *h, CURLcode cc, const 
 			 what);
 		return DOCKER_EAPI;
 	}
-	ui_error("lost the connection to the docker daemon at '%s' during '%s': %s",
-		 d->endpoint, what, detail);
+	ui_error("lost the connection to the docker daemon at '%s' during '%s': %s", d->endpoint,
+		 what, detail);
 	return DOCKER_EAPI;
 }
 
@@ -544,8 +558,8 @@ static void docker_negotiate(char *out, size_t outsz, const char *theirs)
 /* The socket path of a unix:// URL; DOCKER_EUNSUPPORTED for the rest. */
 static int docker_parse_url(const char *url, const char **path)
 {
-	static const char *const remote[] = { "tcp://", "ssh://", "http://", "https://",
-					      "npipe://", "fd://" };
+	static const char *const remote[] = {"tcp://",	 "ssh://",   "http://",
+					     "https://", "npipe://", "fd://"};
 
 	if (!strncmp(url, "unix://", 7)) {
 		*path = url + 7;
@@ -554,8 +568,8 @@ static int docker_parse_url(const char *url, const char **path)
 			return DOCKER_EUNSUPPORTED;
 		}
 		if (strlen(*path) > DOCKER_SOCK_MAX) {
-			ui_error("docker socket path '%s' is too long (%zu bytes, at most %d)", *path,
-				 strlen(*path), DOCKER_SOCK_MAX);
+			ui_error("docker socket path '%s' is too long (%zu bytes, at most %d)",
+				 *path, strlen(*path), DOCKER_SOCK_MAX);
 			ui_hint("use a shorter path, e.g. a symbolic link to the socket");
 			return DOCKER_EUNSUPPORTED;
 		}
@@ -622,6 +636,7 @@ void docker_close(struct docker *d)
 {
 	if (!d)
 		return;
+	docker_unpark(d);
 	if (d->curl)
 		curl_easy_cleanup(d->curl);
 	free(d->endpoint);
@@ -724,8 +739,8 @@ int docker_container_from_json(struct docker_container **out, json_t *inspect)
 	if (!c->status)
 		c->status = xstrdup("unknown");
 	c->running = json_is_true(json_object_get(state, "Running"));
-	c->health = json_strdup_or_null(
-		json_object_get(json_object_get(state, "Health"), "Status"));
+	c->health =
+	    json_strdup_or_null(json_object_get(json_object_get(state, "Health"), "Status"));
 	c->service = json_strdup_or_null(json_object_get(labels, "com.docker.compose.service"));
 	c->project = json_strdup_or_null(json_object_get(labels, "com.docker.compose.project"));
 	c->inspect = json_incref(inspect);
@@ -734,8 +749,8 @@ int docker_container_from_json(struct docker_container **out, json_t *inspect)
 }
 
 /* Inspect; quiet leaves a 404 unreported (a container removed meanwhile). */
-static int docker_inspect_q(struct docker *d, const char *id_or_name,
-			    struct docker_container **out, int quiet)
+static int docker_inspect_q(struct docker *d, const char *id_or_name, struct docker_container **out,
+			    int quiet)
 {
 	struct docker_resp r;
 	json_t *j = NULL;
@@ -809,10 +824,8 @@ char *docker_label_filter(const char *project, const char *service)
 	struct strbuf sb = STRBUF_INIT;
 	char *s;
 
-	json_array_append_new(labels,
-			      json_sprintf("com.docker.compose.project=%s", project));
-	json_array_append_new(labels,
-			      json_sprintf("com.docker.compose.service=%s", service));
+	json_array_append_new(labels, json_sprintf("com.docker.compose.project=%s", project));
+	json_array_append_new(labels, json_sprintf("com.docker.compose.service=%s", service));
 	json_array_append_new(labels, json_string("com.docker.compose.oneoff=False"));
 	json_object_set_new(f, "label", labels);
 	s = json_dumps(f, JSON_COMPACT);
@@ -868,7 +881,8 @@ int docker_service_containers(struct docker *d, const char *project, const char 
 	if (rc)
 		goto out;
 	v = xcalloc(json_array_size(list) + 1, sizeof(*v));
-	json_array_foreach(list, i, item) {
+	json_array_foreach(list, i, item)
+	{
 		const char *id = json_string_value(json_object_get(item, "Id"));
 
 		if (!id)
@@ -903,7 +917,8 @@ const char *docker_env_get(const struct docker_container *c, const char *name)
 
 	if (!json_is_array(env))
 		return NULL;
-	json_array_foreach(env, i, item) {
+	json_array_foreach(env, i, item)
+	{
 		const char *kv = json_string_value(item);
 
 		if (kv && !strncmp(kv, name, len) && kv[len] == '=')
@@ -930,7 +945,8 @@ int docker_published_port(const struct docker_container *c, const char *port, ch
 
 	*host = NULL;
 	*host_port = NULL;
-	json_array_foreach(list, i, item) {
+	json_array_foreach(list, i, item)
+	{
 		hp = json_string_value(json_object_get(item, "HostPort"));
 		ip = json_string_value(json_object_get(item, "HostIp"));
 		if (!hp || !*hp)
@@ -962,7 +978,8 @@ const char *docker_container_ip(const struct docker_container *c)
 	const char *key, *ip;
 	json_t *net;
 
-	json_object_foreach(nets, key, net) {
+	json_object_foreach(nets, key, net)
+	{
 		ip = json_string_value(json_object_get(net, "IPAddress"));
 		if (ip && *ip)
 			return ip;
@@ -1032,9 +1049,8 @@ int docker_restart(struct docker *d, const char *id, int timeout_s)
 /* The output of the newest health probe, trimmed, for a hint; borrowed. */
 static const char *last_probe_output(const struct docker_container *c, int *len)
 {
-	json_t *log = json_object_get(json_object_get(json_object_get(c->inspect, "State"),
-						      "Health"),
-				      "Log");
+	json_t *log =
+	    json_object_get(json_object_get(json_object_get(c->inspect, "State"), "Health"), "Log");
 	size_t n = json_array_size(log);
 	const char *s;
 	size_t l;
@@ -1247,7 +1263,7 @@ static int exec_progress_cb(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl
 static int docker_exec_stream(struct docker *d, const char *cid, const char *exec_id,
 			      const struct docker_exec_opts *o, struct demux *dm)
 {
-	struct exec_stream s = { .d = d, .err = STRBUF_INIT };
+	struct exec_stream s = {.d = d, .err = STRBUF_INIT};
 	struct curl_slist *hdrs = NULL;
 	char *path = xasprintf("/exec/%s/start", exec_id);
 	CURLcode cc;
@@ -1307,7 +1323,7 @@ out:
 /* Waits for fd to be ready for events; 0 when ready, -1 on timeout or error. */
 static int wait_fd(int fd, short events, int timeout_ms)
 {
-	struct pollfd p = { .fd = fd, .events = events };
+	struct pollfd p = {.fd = fd, .events = events};
 	int r;
 
 	do
@@ -1396,7 +1412,7 @@ static int docker_exec_hijack(struct docker *d, const char *cid, const char *exe
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
 	struct strbuf req = STRBUF_INIT;
-	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
 	char *rbuf = NULL, *wbuf = NULL, *hend = NULL;
 	size_t got = 0, hlen, wlen = 0, woff = 0;
 	int rd_eof = 0, wr_done = 0, in_eof = 0, sig_saved = 0;
@@ -1424,8 +1440,7 @@ static int docker_exec_hijack(struct docker *d, const char *cid, const char *exe
 		rc = docker_transport_error(d, h, cc, errbuf, "exec start");
 		goto out;
 	}
-	if (curl_easy_getinfo(h, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK ||
-	    fd == CURL_SOCKET_BAD) {
+	if (curl_easy_getinfo(h, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK || fd == CURL_SOCKET_BAD) {
 		ui_error("cannot get the socket of the connection to '%s'", d->endpoint);
 		rc = DOCKER_EAPI;
 		goto out;
@@ -1464,8 +1479,9 @@ static int docker_exec_hijack(struct docker *d, const char *cid, const char *exe
 		n = hijack_recv(h, rbuf + got, DOCKER_HIJACK_HDR - got, &cc);
 		if (n == -2) {
 			if (wait_fd(fd, POLLIN, DOCKER_REQUEST_S * 1000) < 0) {
-				ui_error("the docker daemon at '%s' did not answer exec start in time",
-					 d->endpoint);
+				ui_error(
+				    "the docker daemon at '%s' did not answer exec start in time",
+				    d->endpoint);
 				rc = DOCKER_EAPI;
 				goto out;
 			}
@@ -1486,9 +1502,10 @@ static int docker_exec_hijack(struct docker *d, const char *cid, const char *exe
 			break;
 	}
 	hlen = (size_t)(hend - rbuf) + 4;
-	for (int i = 9; i < 12 && rbuf[i] >= '0' && rbuf[i] <= '9'; i++)
-		status = status * 10 + (rbuf[i] - '0');
-	if (hlen < 12 || strncmp(rbuf, "HTTP/1.", 7) || rbuf[8] != ' ') {
+	if (hlen >= 16 && !strncmp(rbuf, "HTTP/1.", 7) && rbuf[8] == ' ')
+		for (int i = 9; i < 12 && rbuf[i] >= '0' && rbuf[i] <= '9'; i++)
+			status = status * 10 + (rbuf[i] - '0');
+	if (status < 100) {
 		ui_error("unexpected answer from the docker daemon to exec start");
 		rc = DOCKER_EAPI;
 		goto out;
@@ -1518,7 +1535,7 @@ static int docker_exec_hijack(struct docker *d, const char *cid, const char *exe
 
 	wbuf = xmalloc(DOCKER_HIJACK_WBUF);
 	while (!rd_eof) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct pollfd p = {.fd = fd, .events = POLLIN};
 
 		if (!wr_done && woff == wlen && !in_eof) {
 			n = o->in(o->in_ctx, wbuf, DOCKER_HIJACK_WBUF);
@@ -1601,7 +1618,12 @@ out:
 	free(wbuf);
 	free(rbuf);
 	strbuf_release(&req);
-	curl_easy_cleanup(h);
+	if (rc == DOCKER_EABORTED) {
+		docker_unpark(d);
+		d->parked = h;
+	} else {
+		curl_easy_cleanup(h);
+	}
 	return rc;
 }
 
@@ -1646,8 +1668,9 @@ static int docker_exec_exit_code(struct docker *d, const char *cid, const char *
 		j = NULL;
 		strbuf_release(&r.body);
 		if (now_ms() >= deadline) {
-			ui_error("'%s' in container '%s' has no exit code although its output ended",
-				 cmd, cid);
+			ui_error(
+			    "'%s' in container '%s' has no exit code although its output ended",
+			    cmd, cid);
 			ui_hint("it may still be running in the container");
 			rc = DOCKER_EAPI;
 			goto out;
@@ -1676,6 +1699,7 @@ int docker_exec(struct docker *d, const char *container_id, const struct docker_
 		ui_error("no command to run in container '%s'", container_id);
 		return DOCKER_EAPI;
 	}
+	docker_unpark(d);
 	rc = docker_exec_create(d, container_id, o, &exec_id);
 	if (rc)
 		return rc;

@@ -48,20 +48,20 @@ int docker_endpoint_resolve(char **out, const char *opt_host);
  */
 int docker_open(struct docker **out, const char *url);
 void docker_close(struct docker *d);
-const char *docker_endpoint(const struct docker *d);  /* as given */
+const char *docker_endpoint(const struct docker *d);	/* as given */
 const char *docker_api_version(const struct docker *d); /* "1.41" */
 /* GET /version: engine version string into *out (new); 0 or error. */
 int docker_engine_version(struct docker *d, char **out);
 
 struct docker_container {
 	char *id;
-	char *name;   /* without the leading '/' */
+	char *name; /* without the leading '/' */
 	char *image;
 	char *status; /* State.Status: created, running, exited, ... */
 	int running;
-	char *health; /* State.Health.Status; NULL without a healthcheck */
-	char *service; /* label com.docker.compose.service, or NULL */
-	char *project; /* label com.docker.compose.project, or NULL */
+	char *health;	 /* State.Health.Status; NULL without a healthcheck */
+	char *service;	 /* label com.docker.compose.service, or NULL */
+	char *project;	 /* label com.docker.compose.project, or NULL */
 	json_t *inspect; /* the whole inspect document (owned) */
 };
 
@@ -113,7 +113,7 @@ int docker_published_port(const struct docker_container *c, const char *port, ch
 /* The container's IP address on its first network with one; NULL. Borrowed. */
 const char *docker_container_ip(const struct docker_container *c);
 
-int docker_start(struct docker *d, const char *id);		/* 304 is fine */
+int docker_start(struct docker *d, const char *id);		  /* 304 is fine */
 int docker_stop(struct docker *d, const char *id, int timeout_s); /* 304 is fine */
 int docker_restart(struct docker *d, const char *id, int timeout_s);
 
@@ -164,6 +164,10 @@ struct docker_exec_opts {
  *
  * With o->in, SIGPIPE is ignored for the duration of the call and restored
  * afterwards, so o->out sees EPIPE from its own writes rather than a signal.
+ * When such an exec ends in DOCKER_EABORTED (o->cancel, o->in or o->out
+ * asked to stop), its connection stays open, so that the process does not
+ * see the end of its input (psql -1 would commit what it has read), until
+ * the next docker_exec() or docker_close(): end the process first.
  */
 int docker_exec(struct docker *d, const char *container_id, const struct docker_exec_opts *o,
 		int *exit_code);

@@ -9,10 +9,15 @@
 #include <git2.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "pg.h"
+#include "sig.h"
+#include "target.h"
+#include "ui.h"
 #include "util.h"
 
 void guard_markers_add(struct guard_markers *m, const char *kind, const char *where,
@@ -233,4 +238,63 @@ void guard_scan_database(struct guard_markers *m, const struct config *cfg, PGco
 				  PQgetvalue(r, 0, 0));
 	}
 	PQclear(r);
+}
+
+extern char **environ;
+
+void guard_scan_target(struct guard_markers *m, const struct config *cfg,
+		       const struct cfg_target *t, const struct target_containers *tc,
+		       PGconn *conn)
+{
+	if (t->production)
+		guard_markers_add(m, "config", cfg->path, 0, "\"production\": true in the target");
+	guard_scan_env(m, cfg, environ, "host");
+	guard_scan_git(m, cfg);
+	if (!tc || !tc->groups) {
+		guard_markers_add(m, "env", t->name, 1,
+				  "the containers' environments and labels could not be read");
+	} else {
+		for (size_t i = 0; i < tc->ngroups; i++)
+			if (strcmp(tc->groups[i].role, "cache"))
+				for (size_t j = 0; j < tc->groups[i].n; j++)
+					guard_scan_container(m, cfg, tc->groups[i].v[j]);
+	}
+	if (conn)
+		guard_scan_database(m, cfg, conn);
+	else
+		guard_markers_add(m, "database", t->name, 1,
+				  "the database could not be asked for dockreset.environment");
+}
+
+int guard_confirm(const char *target, const char *what, int yes)
+{
+	char line[256];
+	size_t len;
+
+	if (yes)
+		return 0;
+	if (!isatty(STDIN_FILENO)) {
+		ui_error("refusing to %s without confirmation: standard input is not a terminal",
+			 what);
+		ui_hint("pass -y to confirm");
+		return EXIT_REFUSED;
+	}
+	fprintf(stderr, "To %s, type the target's name (%s): ", what, target);
+	fflush(stderr);
+	if (!fgets(line, sizeof(line), stdin)) {
+		fputc('\n', stderr);
+		if (sig_pending())
+			return sig_exit_code();
+		ui_error("not confirmed: nothing done");
+		return EXIT_REFUSED;
+	}
+	len = strcspn(line, "\n");
+	line[len] = '\0';
+	if (sig_pending())
+		return sig_exit_code();
+	if (strcmp(line, target)) {
+		ui_error("not confirmed ('%s' is not '%s'): nothing done", line, target);
+		return EXIT_REFUSED;
+	}
+	return 0;
 }

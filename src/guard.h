@@ -60,4 +60,24 @@ void guard_scan_git(struct guard_markers *m, const struct config *cfg);
 /* Database marker: dockreset.environment of the connected database. */
 void guard_scan_database(struct guard_markers *m, const struct config *cfg, PGconn *c);
 
+struct target_containers;
+
+/*
+ * Every marker of target t that can be seen: its "production" flag, the
+ * host's environment, the git branch, the environments and labels of the
+ * database and app containers in tc, and the database setting over conn.
+ * tc or conn NULL: those markers cannot be read and count as production.
+ */
+void guard_scan_target(struct guard_markers *m, const struct config *cfg,
+		       const struct cfg_target *t, const struct target_containers *tc,
+		       PGconn *conn);
+
+/*
+ * Asks for the target's name to be typed before a destructive command
+ * (SPEC 3, a target that is not production). With yes: 0 at once. Without a
+ * terminal on stdin: refused. Returns 0 when confirmed, or the exit code
+ * (3 refused or mistyped, 130/143 interrupted) after reporting.
+ */
+int guard_confirm(const char *target, const char *what, int yes);
+
 #endif

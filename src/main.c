@@ -15,6 +15,7 @@
 
 #include "cmd.h"
 #include "config.h"
+#include "sig.h"
 #include "ui.h"
 #include "util.h"
 
@@ -59,6 +60,29 @@ static const struct command commands[] = {
 	  "Exits 5 when the database container is missing, stopped, unhealthy or\n"
 	  "unreachable, else 2 when a table named in \"tables\" or \"keep\" does not\n"
 	  "exist, else 0.\n" },
+	{ "backup", cmd_backup, NEED_CONFIG | NEED_TARGET, O_FORMAT | O_LABEL, 0,
+	  "backup TARGET", "take a verified backup",
+	  "Dumps the whole database with pg_dump inside its container, from one\n"
+	  "snapshot whose row counts go into the manifest, streamed to\n"
+	  "<backup dir>/<id>.dump|.sql|.json, then fully verified. Runs under the\n"
+	  "target's lock: a second run exits 9 naming the first.\n" },
+	{ "backups", cmd_backups, NEED_CONFIG | NEED_TARGET, 0, 0, "backups TARGET",
+	  "list backups, newest first",
+	  "Lists the target's backups, newest first: id, time, size, format,\n"
+	  "reason, label and when it was last verified.\n" },
+	{ "verify", cmd_verify, NEED_CONFIG | NEED_TARGET, 0, 1, "verify TARGET [BACKUP]",
+	  "fully verify one backup, or all of the target's",
+	  "Checks size and SHA-256 against the manifest and reads the content\n"
+	  "whole (custom: pg_restore in the database container; plain: the\n"
+	  "completion trailer; json: every line). Exits 7 naming the failed check.\n" },
+	{ "prune", cmd_prune, NEED_CONFIG | NEED_TARGET,
+	  O_KEEP | O_OLDER_THAN | O_DRY_RUN | O_YES | O_PRODUCTION, 0, "prune TARGET",
+	  "delete old backups under the retention rules",
+	  "Deletes a backup only when no rule keeps it: the --keep N newest\n"
+	  "(default backup.keep), those newer than --older-than when given, and\n"
+	  "always the newest verified one. Files without a manifest are never\n"
+	  "deleted. Asks for the target's name unless -y; refuses a target with a\n"
+	  "production marker.\n" },
 };
 
 struct option_def {
@@ -336,6 +360,7 @@ int main(int argc, char **argv)
 	const char *cmd_name = NULL, *target = NULL;
 	int help = 0, version = 0, rc;
 
+	sig_init();
 	uo.color = isatty(STDERR_FILENO) && !getenv("NO_COLOR");
 	ui_init(&uo);
 	if (parse_args(argc, argv, &o, &cmd_name, &help, &version) < 0) {

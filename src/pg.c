@@ -4,6 +4,7 @@
  */
 #include "pg.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,7 +110,10 @@ PGconn *pg_connect(const struct pg_params *p)
 
 PGresult *pg_exec(PGconn *c, const char *sql, int nparams, const char *const *params)
 {
-	PGresult *r = PQexecParams(c, sql, nparams, NULL, params, NULL, NULL, 0);
+	/* without parameters, the simple protocol: several statements may go in
+	 * one message, as BEGIN and LOCK must */
+	PGresult *r = nparams ? PQexecParams(c, sql, nparams, NULL, params, NULL, NULL, 0)
+			      : PQexec(c, sql);
 	ExecStatusType st = PQresultStatus(r);
 
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
@@ -215,21 +219,153 @@ void pg_tables_free(struct pg_table *v, size_t n)
 
 int pg_count_rows(PGconn *c, struct pg_table *v, size_t n)
 {
+	if (pg_count_rows_send(c, v, n) < 0)
+		return -1;
+	return pg_count_rows_finish(c, v, n);
+}
+
+int pg_advisory_trylock(PGconn *c, long long key)
+{
+	char buf[32];
+	const char *params[1] = { buf };
+	PGresult *r;
+	int rc;
+
+	snprintf(buf, sizeof(buf), "%lld", key);
+	r = pg_exec(c, "SELECT pg_try_advisory_lock($1::bigint)", 1, params);
+	if (!r)
+		return -1;
+	rc = strcmp(PQgetvalue(r, 0, 0), "t") ? 1 : 0;
+	PQclear(r);
+	return rc;
+}
+
+void pg_advisory_unlock(PGconn *c, long long key)
+{
+	char buf[32];
+	const char *params[1] = { buf };
+	PGresult *r;
+
+	snprintf(buf, sizeof(buf), "%lld", key);
+	r = PQexecParams(c, "SELECT pg_advisory_unlock($1::bigint)", 1, NULL, params, NULL,
+			 NULL, 0);
+	PQclear(r);
+}
+
+int pg_snapshot_begin(PGconn *c, const struct pg_table *lock, size_t nlock, int lock_timeout_ms,
+		      char **snapshot)
+{
+	struct strbuf sql = STRBUF_INIT;
+	PGresult *r = NULL;
+	int rc = -1;
+
+	*snapshot = NULL;
+	strbuf_addf(&sql, "SET idle_in_transaction_session_timeout = 0; SET lock_timeout = %d",
+		    lock_timeout_ms);
+	if (pg_run(c, sql.buf) < 0)
+		goto out;
+	strbuf_reset(&sql);
+	/*
+	 * BEGIN and LOCK go in one simple-query message: nothing can run
+	 * between them, and LOCK is the transaction's first statement.
+	 */
+	strbuf_addstr(&sql, "BEGIN ISOLATION LEVEL REPEATABLE READ");
+	for (size_t i = 0; i < nlock; i++) {
+		char *q = pg_quote_qualified(c, lock[i].schema, lock[i].name);
+		if (!q)
+			goto out;
+		strbuf_addf(&sql, "%s%s%s", i ? ", " : "; LOCK TABLE ",
+			    lock[i].kind == 'p' ? "" : "ONLY ", q);
+		free(q);
+	}
+	if (nlock)
+		strbuf_addstr(&sql, " IN EXCLUSIVE MODE");
+	if (pg_run(c, sql.buf) < 0)
+		goto fail;
+	r = pg_exec(c, "SELECT pg_export_snapshot()", 0, NULL);
+	if (!r)
+		goto fail;
+	*snapshot = xstrdup(PQgetvalue(r, 0, 0));
+	rc = 0;
+	goto out;
+fail:
+	pg_snapshot_end(c);
+out:
+	PQclear(r);
+	strbuf_release(&sql);
+	return rc;
+}
+
+void pg_snapshot_end(PGconn *c)
+{
+	PQclear(PQexec(c, "ROLLBACK"));
+}
+
+int pg_count_rows_send(PGconn *c, const struct pg_table *v, size_t n)
+{
+	struct strbuf sql = STRBUF_INIT;
+	int rc = -1;
+
+	if (n == 0)
+		strbuf_addstr(&sql, "SELECT 0 WHERE false");
 	for (size_t i = 0; i < n; i++) {
 		char *q = pg_quote_qualified(c, v[i].schema, v[i].name);
-		char *sql;
-		PGresult *r;
-
 		if (!q)
-			return -1;
-		sql = xasprintf("SELECT count(*) FROM %s", q);
+			goto out;
+		/* ONLY: an inheritance child's rows are its own table's */
+		strbuf_addf(&sql, "%sSELECT %zu, count(*) FROM %s%s", i ? " UNION ALL " : "", i,
+			    v[i].kind == 'p' ? "" : "ONLY ", q);
 		free(q);
-		r = pg_exec(c, sql, 0, NULL);
-		free(sql);
-		if (!r)
-			return -1;
-		v[i].rows = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	}
+	if (!PQsendQuery(c, sql.buf)) {
+		ui_error("cannot count rows: %s", PQerrorMessage(c));
+		goto out;
+	}
+	rc = 0;
+out:
+	strbuf_release(&sql);
+	return rc;
+}
+
+int pg_count_rows_finish(PGconn *c, struct pg_table *v, size_t n)
+{
+	PGresult *r;
+	int rc = 0, got = 0;
+
+	while ((r = PQgetResult(c))) {
+		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+			if (rc == 0)
+				ui_error("cannot count rows: %s", PQresultErrorMessage(r));
+			rc = -1;
+		} else {
+			for (int i = 0; i < PQntuples(r); i++) {
+				size_t k = strtoull(PQgetvalue(r, i, 0), NULL, 10);
+				if (k < n)
+					v[k].rows = strtoll(PQgetvalue(r, i, 1), NULL, 10);
+			}
+			got = 1;
+		}
 		PQclear(r);
 	}
-	return 0;
+	if (rc == 0 && !got) {
+		ui_error("cannot count rows: %s", PQerrorMessage(c));
+		rc = -1;
+	}
+	return rc;
+}
+
+int pg_terminate_app(PGconn *c, const char *appname)
+{
+	const char *params[1] = { appname };
+	PGresult *r = pg_exec(c,
+			      "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+			      " WHERE application_name = $1 AND pid <> pg_backend_pid()",
+			      1, params);
+	int n;
+
+	if (!r)
+		return -1;
+	n = atoi(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return n;
 }

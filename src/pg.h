@@ -71,4 +71,44 @@ void pg_tables_free(struct pg_table *v, size_t n);
 /* Exact row count of every table (count(*)), in the current snapshot. */
 int pg_count_rows(PGconn *c, struct pg_table *v, size_t n);
 
+/*
+ * Takes the session-level advisory lock key without waiting: 0 when taken,
+ * 1 when another session holds it, -1 on error. Released by
+ * pg_advisory_unlock() or when the session ends.
+ */
+int pg_advisory_trylock(PGconn *c, long long key);
+void pg_advisory_unlock(PGconn *c, long long key);
+
+/*
+ * Opens the snapshot transaction of SPEC 4 step 6 on c: the session first
+ * gets idle_in_transaction_session_timeout = 0, then, as the very first
+ * statements of the transaction, BEGIN ISOLATION LEVEL REPEATABLE READ,
+ * LOCK TABLE of lock[] (ONLY for non-partitioned tables) IN EXCLUSIVE MODE
+ * when nlock > 0, then pg_export_snapshot(). Nothing else may take a
+ * snapshot before the LOCK: a row committed while the lock waited would
+ * otherwise be missing from a backup taken in that snapshot.
+ * lock_timeout_ms (0: none) bounds the LOCK's wait. *snapshot is a new
+ * string. On failure the transaction is rolled back.
+ */
+int pg_snapshot_begin(PGconn *c, const struct pg_table *lock, size_t nlock, int lock_timeout_ms,
+		      char **snapshot);
+/* Ends the snapshot transaction (ROLLBACK: it changed nothing). */
+void pg_snapshot_end(PGconn *c);
+
+/*
+ * Sends one query counting the rows of every table of v in the current
+ * snapshot, without waiting for the answer (the server counts while
+ * something else goes on); pg_count_rows_finish() reads the counts into
+ * v[i].rows.
+ */
+int pg_count_rows_send(PGconn *c, const struct pg_table *v, size_t n);
+int pg_count_rows_finish(PGconn *c, struct pg_table *v, size_t n);
+
+/*
+ * Ends the sessions whose application_name is appname (the way to stop a
+ * pg_dump or psql run by exec, which the Docker API cannot kill). Returns
+ * the number ended, or -1.
+ */
+int pg_terminate_app(PGconn *c, const char *appname);
+
 #endif

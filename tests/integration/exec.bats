@@ -168,6 +168,55 @@ teardown() {
 	[ "$output" = 141 ] || [ "$output" = 208 ]
 }
 
+@test "SIGTERM cancels a silent exec at once (208), with and without stdin" {
+	"$TOOL" "$CNAME" -- sleep 30 >"$OUT/out" 2>"$OUT/err" &
+	local pid=$!
+	sleep 1
+	kill -TERM "$pid"
+	SECONDS=0
+	local rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 208 ] && [ "$SECONDS" -lt 10 ] && grep -q interrupted "$OUT/err"
+
+	mkfifo "$OUT/fifo"
+	exec 7<>"$OUT/fifo" # stdin that stays open and silent
+	"$TOOL" --stdin "$CNAME" -- sleep 30 <"$OUT/fifo" >"$OUT/out" 2>"$OUT/err" &
+	pid=$!
+	sleep 1
+	kill -TERM "$pid"
+	SECONDS=0
+	rc=0
+	wait "$pid" || rc=$?
+	exec 7>&-
+	[ "$rc" -eq 208 ] && [ "$SECONDS" -lt 10 ]
+}
+
+@test "an aborted exec with stdin holds its input open until the client closes" {
+	mkfifo "$OUT/fifo"
+	exec 7<>"$OUT/fifo"
+	printf 'partial input\n' >&7
+	EXEC_TOOL_LINGER=3 "$TOOL" --stdin "$CNAME" -- \
+		sh -c 'cat >/tmp/linger.in; echo eof >/tmp/linger.eof' <"$OUT/fifo" 2>"$OUT/err" &
+	local pid=$!
+	sleep 1
+	kill -TERM "$pid"
+	sleep 1
+	# cancelled and lingering: the process has had no end of input
+	docker exec "$CNAME" test ! -e /tmp/linger.eof
+	local rc=0
+	wait "$pid" || rc=$?
+	exec 7>&-
+	[ "$rc" -eq 208 ]
+	# closed: now it has
+	for _ in $(seq 50); do
+		docker exec "$CNAME" test -e /tmp/linger.eof && break
+		sleep 0.1
+	done
+	docker exec "$CNAME" cat /tmp/linger.in >"$OUT/got" &&
+		printf 'partial input\n' >"$OUT/want" &&
+		cmp "$OUT/want" "$OUT/got"
+}
+
 # ---- a fake daemon ------------------------------------------------------
 
 # Starts a fake Docker daemon on $OUT/fake.sock. The container name given to

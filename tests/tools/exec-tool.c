@@ -11,7 +11,9 @@
  * 205 timeout, 206 unsupported endpoint, 207 stream error, 208 aborted;
  * 200 for a usage error or anything else). SIGINT and SIGTERM cancel the
  * exec through docker_exec_opts.cancel (208); the process in the container
- * is left running, as `docker exec` leaves it.
+ * is left running, as `docker exec` leaves it. With EXEC_TOOL_LINGER=N in
+ * the environment, an aborted exec's connection is held N seconds before
+ * docker_close() (tests check that its process sees no end of input then).
  */
 #include <errno.h>
 #include <signal.h>
@@ -54,7 +56,9 @@ static long read_in(void *ctx, char *buf, size_t cap)
 	(void)ctx;
 	do
 		n = read(STDIN_FILENO, buf, cap);
-	while (n < 0 && errno == EINTR);
+	while (n < 0 && errno == EINTR && !cancelled);
+	if (n < 0 && cancelled)
+		return -1;
 	if (n < 0) {
 		fprintf(stderr, "exec-tool: cannot read standard input: %s\n", strerror(errno));
 		return -1;
@@ -77,10 +81,10 @@ static int client_error(int err)
 
 int main(int argc, char **argv)
 {
-	struct ui_opts uo = { 0 };
-	struct out_state st = { 0 };
-	struct docker_exec_opts o = { 0 };
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct ui_opts uo = {0};
+	struct out_state st = {0};
+	struct docker_exec_opts o = {0};
+	struct sigaction sa = {.sa_handler = on_signal};
 	struct docker *d = NULL;
 	const char *opt_host = NULL, *container = NULL;
 	char *endpoint = NULL;
@@ -125,6 +129,12 @@ int main(int argc, char **argv)
 	if (rc)
 		goto out;
 	rc = docker_exec(d, container, &o, &code);
+	if (rc == DOCKER_EABORTED && getenv("EXEC_TOOL_LINGER")) {
+		unsigned left = (unsigned)atoi(getenv("EXEC_TOOL_LINGER"));
+
+		while (left)
+			left = sleep(left);
+	}
 out:
 	docker_close(d);
 	free(endpoint);

@@ -17,7 +17,8 @@
 
 #include "util.h"
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+__attribute__((unused)) static int rm_one(const char *path, const struct stat *st, int flag,
+					  struct FTW *ftw)
 {
 	(void)st;
 	(void)flag;
@@ -26,7 +27,7 @@ static int rm_one(const char *path, const struct stat *st, int flag, struct FTW 
 }
 
 /* A new empty directory under $TMPDIR; the caller frees the path. */
-static char *tmpdir_new(void)
+__attribute__((unused)) static char *tmpdir_new(void)
 {
 	const char *base = getenv("TMPDIR");
 	char *t = xasprintf("%s/dockreset-test.XXXXXX", base && *base ? base : "/tmp");
@@ -38,14 +39,14 @@ static char *tmpdir_new(void)
 	return t;
 }
 
-static void tmpdir_free(char *dir)
+__attribute__((unused)) static void tmpdir_free(char *dir)
 {
 	if (dir)
 		nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	free(dir);
 }
 
-static void file_put(const char *path, const void *data, size_t len)
+__attribute__((unused)) static void file_put(const char *path, const void *data, size_t len)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 
@@ -55,16 +56,18 @@ static void file_put(const char *path, const void *data, size_t len)
 	}
 }
 
-static void file_puts(const char *path, const char *s)
+__attribute__((unused)) static void file_puts(const char *path, const char *s)
 {
 	file_put(path, s, strlen(s));
 }
 
 /* The whole content of path (NUL-terminated; *len its size), or NULL. */
-static char *file_get(const char *path, size_t *len)
+__attribute__((unused)) static char *file_get(const char *path, size_t *len)
 {
 	struct strbuf sb = STRBUF_INIT;
 
+	if (len)
+		*len = 0;
 	if (read_file_max(&sb, path, 256u << 20) < 0) {
 		strbuf_release(&sb);
 		return NULL;
@@ -74,14 +77,14 @@ static char *file_get(const char *path, size_t *len)
 	return strbuf_detach(&sb);
 }
 
-static int path_exists(const char *path)
+__attribute__((unused)) static int path_exists(const char *path)
 {
 	struct stat st;
 
 	return lstat(path, &st) == 0;
 }
 
-static unsigned file_mode(const char *path)
+__attribute__((unused)) static unsigned file_mode(const char *path)
 {
 	struct stat st;
 
@@ -91,7 +94,7 @@ static unsigned file_mode(const char *path)
 }
 
 /* Number of entries in dir but "." and "..". */
-static int dir_count(const char *dir)
+__attribute__((unused)) static int dir_count(const char *dir)
 {
 	char *cmd = xasprintf("ls -A '%s' | wc -l", dir);
 	FILE *p = popen(cmd, "r");
@@ -105,28 +108,32 @@ static int dir_count(const char *dir)
 	return n;
 }
 
-/* The directory of this program's fixtures, found from the executable
- * (build/tests/NAME) so that the tests run from any directory. */
-static char *fixture(const char *name)
+/* A fixture, found from the executable (build/tests/NAME) so that the tests
+ * run from any directory, else from the current directory. */
+__attribute__((unused)) static char *fixture(const char *name)
 {
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	char *slash;
+	char *slash, *p;
 
-	if (n <= 0)
-		return xasprintf("tests/unit/fixtures/backup/%s", name);
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');
-	if (slash)
-		*slash = '\0';
-	return xasprintf("%s/../../tests/unit/fixtures/backup/%s", exe, name);
+	if (n > 0) {
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash)
+			*slash = '\0';
+		p = xasprintf("%s/../../tests/unit/fixtures/backup/%s", exe, name);
+		if (access(p, R_OK) == 0)
+			return p;
+		free(p);
+	}
+	return xasprintf("tests/unit/fixtures/backup/%s", name);
 }
 
 /* stderr capture: everything ui_* prints between begin and end. */
 static int capture_saved = -1;
 static char capture_path[64];
 
-static void capture_begin(void)
+__attribute__((unused)) static void capture_begin(void)
 {
 	int fd;
 
@@ -141,7 +148,7 @@ static void capture_begin(void)
 }
 
 /* The captured text; the caller frees it. */
-static char *capture_end(void)
+__attribute__((unused)) static char *capture_end(void)
 {
 	char *text;
 

@@ -153,8 +153,8 @@ static void test_container_states(void **state)
 
 static void test_container_minimal_and_invalid(void **state)
 {
-	static const char *const bad[] = { "{}", "{\"Id\":\"\"}", "{\"Id\":42}", "[]",
-					   "{\"Name\":\"/x\"}" };
+	static const char *const bad[] = {"{}", "{\"Id\":\"\"}", "{\"Id\":42}", "[]",
+					  "{\"Name\":\"/x\"}"};
 	struct docker_container *c;
 
 	(void)state;
@@ -201,13 +201,12 @@ static void test_env_get(void **state)
 	c = container_inline("{\"Id\":\"x\",\"Config\":{\"Env\":[\"A=b=c\",\"B\",\"C=\",7,"
 			     "\"A=second\"]}}");
 	assert_string_equal(docker_env_get(c, "A"), "b=c"); /* the first wins */
-	assert_null(docker_env_get(c, "B"));		     /* no '=' at all */
+	assert_null(docker_env_get(c, "B"));		    /* no '=' at all */
 	assert_string_equal(docker_env_get(c, "C"), "");
 	docker_container_free(c);
 
 	c = container_fixture("inspect-created-noenv.json"); /* "Env": null */
-	assert_true(json_is_null(
-		json_object_get(json_object_get(c->inspect, "Config"), "Env")));
+	assert_true(json_is_null(json_object_get(json_object_get(c->inspect, "Config"), "Env")));
 	assert_null(docker_env_get(c, "PATH"));
 	docker_container_free(c);
 }
@@ -245,9 +244,10 @@ static void test_label_filter(void **state)
 	free(f);
 
 	f = docker_label_filter("discord-bot", "postgres_main");
-	assert_string_equal(f, "%7B%22label%22%3A%5B%22com.docker.compose.project%3Ddiscord-bot%22%2C"
-			       "%22com.docker.compose.service%3Dpostgres_main%22%2C"
-			       "%22com.docker.compose.oneoff%3DFalse%22%5D%7D");
+	assert_string_equal(f,
+			    "%7B%22label%22%3A%5B%22com.docker.compose.project%3Ddiscord-bot%22%2C"
+			    "%22com.docker.compose.service%3Dpostgres_main%22%2C"
+			    "%22com.docker.compose.oneoff%3DFalse%22%5D%7D");
 	free(f);
 
 	/* Odd characters are JSON-escaped, then percent-encoded. */
@@ -368,8 +368,7 @@ struct fake_home {
 	char *saved[4];
 };
 
-static const char *const env_names[] = { "HOME", "DOCKER_HOST", "DOCKER_CONTEXT",
-					 "DOCKER_CONFIG" };
+static const char *const env_names[] = {"HOME", "DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_CONFIG"};
 
 static void write_file(const char *dir, const char *rel, const char *text)
 {
@@ -451,9 +450,9 @@ static void expect_endpoint_error(const char *want_msg)
 }
 
 #define CTX_HEX "75b7f9fd9cf76ebe368f79f5c12d96b91d67f23a98516240dbea190d5f1c5bc0"
-#define CTX_META                                                                              \
-	"{\"Name\":\"remote-ctx\",\"Metadata\":{\"Description\":\"test\"},"                   \
-	"\"Endpoints\":{\"docker\":{\"Host\":\"unix:///run/user/1000/docker.sock\","          \
+#define CTX_META                                                                                   \
+	"{\"Name\":\"remote-ctx\",\"Metadata\":{\"Description\":\"test\"},"                        \
+	"\"Endpoints\":{\"docker\":{\"Host\":\"unix:///run/user/1000/docker.sock\","               \
 	"\"SkipTLSVerify\":false}}}"
 
 static void test_endpoint_default(void **state)
@@ -576,9 +575,10 @@ static void test_open_unsupported(void **state)
 static void test_open_unreachable(void **state)
 {
 	(void)state;
-	expect_open_error("unix:///nonexistent/docker.sock", DOCKER_EUNREACHABLE,
-			  "cannot connect to the docker daemon at 'unix:///nonexistent/docker.sock':"
-			  " no such socket\nhint: is dockerd running?");
+	expect_open_error(
+	    "unix:///nonexistent/docker.sock", DOCKER_EUNREACHABLE,
+	    "cannot connect to the docker daemon at 'unix:///nonexistent/docker.sock':"
+	    " no such socket\nhint: is dockerd running?");
 }
 
 static void test_exit_codes(void **state)
@@ -597,26 +597,24 @@ static void test_exit_codes(void **state)
 
 int main(void)
 {
-	struct ui_opts uo = { 0 };
+	struct ui_opts uo = {0};
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_container_healthy),
-		cmocka_unit_test(test_container_states),
-		cmocka_unit_test(test_container_minimal_and_invalid),
-		cmocka_unit_test(test_env_get),
-		cmocka_unit_test(test_label_get),
-		cmocka_unit_test(test_label_filter),
-		cmocka_unit_test(test_published_port),
-		cmocka_unit_test(test_container_ip),
-		cmocka_unit_test_setup_teardown(test_endpoint_default, home_setup, home_teardown),
-		cmocka_unit_test_setup_teardown(test_endpoint_precedence, home_setup,
-						home_teardown),
-		cmocka_unit_test_setup_teardown(test_endpoint_docker_config, home_setup,
-						home_teardown),
-		cmocka_unit_test_setup_teardown(test_endpoint_broken_context, home_setup,
-						home_teardown),
-		cmocka_unit_test(test_open_unsupported),
-		cmocka_unit_test(test_open_unreachable),
-		cmocka_unit_test(test_exit_codes),
+	    cmocka_unit_test(test_container_healthy),
+	    cmocka_unit_test(test_container_states),
+	    cmocka_unit_test(test_container_minimal_and_invalid),
+	    cmocka_unit_test(test_env_get),
+	    cmocka_unit_test(test_label_get),
+	    cmocka_unit_test(test_label_filter),
+	    cmocka_unit_test(test_published_port),
+	    cmocka_unit_test(test_container_ip),
+	    cmocka_unit_test_setup_teardown(test_endpoint_default, home_setup, home_teardown),
+	    cmocka_unit_test_setup_teardown(test_endpoint_precedence, home_setup, home_teardown),
+	    cmocka_unit_test_setup_teardown(test_endpoint_docker_config, home_setup, home_teardown),
+	    cmocka_unit_test_setup_teardown(test_endpoint_broken_context, home_setup,
+					    home_teardown),
+	    cmocka_unit_test(test_open_unsupported),
+	    cmocka_unit_test(test_open_unreachable),
+	    cmocka_unit_test(test_exit_codes),
 	};
 
 	ui_init(&uo);

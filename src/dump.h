@@ -1,0 +1,51 @@
+/*
+ * dump.h - taking and fully verifying a backup of a target's database
+ * (SPEC 5). Used by `backup`, and by reset and restore for the backups they
+ * take under their own lock and snapshot.
+ */
+#ifndef DOCKRESET_DUMP_H
+#define DOCKRESET_DUMP_H
+
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#include "backup.h"
+#include "config.h"
+#include "docker.h"
+#include "pg.h"
+
+struct dump_request {
+	struct docker *d;
+	const struct docker_container *db;
+	const struct cfg_target *t;
+	const struct pg_params *pp;
+	PGconn *conn;	      /* in the transaction pg_snapshot_begin() opened */
+	const char *snapshot; /* its exported snapshot */
+	enum backup_format format;
+	const char *reason; /* "manual", "pre-reset", "pre-restore" */
+	const char *label;  /* or NULL */
+	const char *git_branch, *git_commit; /* or NULL */
+	int lock_wait_timeout_s;
+};
+
+/*
+ * Takes the backup: pg_dump by exec in the database container from the
+ * snapshot (or, for json, the rows over conn), streamed to a partial file,
+ * row counts read in the same snapshot, stats evaluated; then the file is
+ * committed, fully verified and its manifest written with verified_at.
+ * Returns an exit code (0: done, *manifest a new reference); on failure
+ * nothing is left in the backup directory and no pg_dump runs on.
+ */
+int dump_take(json_t **manifest, const struct dump_request *r);
+
+/*
+ * Full verification of the backup a checked manifest in dir describes:
+ * size, SHA-256 and content (custom: pg_restore --file=/dev/null by exec in
+ * db with the file on its stdin). db may be NULL for formats that need no
+ * container. Returns an exit code: 0, 7 naming the failed check, 6 when the
+ * tool cannot run, 4 or 5 for Docker.
+ */
+int dump_verify(struct docker *d, const struct docker_container *db, const char *dir,
+		const json_t *manifest);
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * sig.c - interrupt flags.
+ */
+#include "sig.h"
+
+#include <signal.h>
+#include <string.h>
+
+static volatile sig_atomic_t received;
+
+static void on_signal(int sig)
+{
+	if (!received)
+		received = sig;
+}
+
+void sig_init(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int sig_pending(void)
+{
+	return received;
+}
+
+int sig_exit_code(void)
+{
+	if (received == SIGINT)
+		return 130;
+	if (received == SIGTERM)
+		return 143;
+	return 0;
+}
+
+const volatile sig_atomic_t *sig_flag(void)
+{
+	return &received;
+}

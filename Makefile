@@ -100,4 +100,4 @@ format:
 clean:
 	rm -rf $(BUILD) dockreset
 
--include $(OBJS:.o=.d) $(BUILD)/main.d
+-include $(OBJS:.o=.d) $(BUILD)/main.d $(UNIT_BINS:=.d) $(TOOL_BINS:=.d)

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `make demo`: brings up the example stack (compose/discord-bot) under the
-# project "dockreset-demo" and runs dockreset on it. The stack stays up so
+# project "dockreset-demo" and runs dockreset on it: targets, status, a
+# verified backup (into the top-level backups/, which git ignores) and the
+# list of backups. The stack stays up so
 # you can go on trying commands; the last lines say how to remove it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +25,8 @@ run() {
 }
 run targets
 run status discord-bot
+run backup discord-bot --label demo
+run backups discord-bot
 
 cat <<MSG
 

@@ -196,6 +196,20 @@ static char *path_join(const char *dir, const char *rel)
 	return strbuf_detach(&sb);
 }
 
+/*
+ * path_join, then resolved (symlinks, "..") when the directory already
+ * exists, so messages and manifests name the real place.
+ */
+static char *dir_join(const char *dir, const char *rel)
+{
+	char *joined = path_join(dir, rel), *real = realpath(joined, NULL);
+
+	if (!real)
+		return joined;
+	free(joined);
+	return real;
+}
+
 /* The directory of an absolute, clean path. */
 static char *path_dir(const char *path)
 {
@@ -993,7 +1007,7 @@ static int backup_value(struct pctx *c, const struct at *at, json_t *v, struct c
 		return -1;
 	t->backup_format = format;
 	if (dir) {
-		t->backup_dir = path_join(c->dir, dir);
+		t->backup_dir = dir_join(c->dir, dir);
 		free(dir);
 	}
 	return 0;
@@ -1093,7 +1107,7 @@ static int target_value(struct pctx *c, const struct at *at, json_t *v, struct c
 	    opt_block(c, at, v, "restore", restore_value, t))
 		return -1;
 	if (!t->backup_dir)
-		t->backup_dir = path_join(cfg->backup_dir, t->name);
+		t->backup_dir = dir_join(cfg->backup_dir, t->name);
 	return 0;
 }
 
@@ -1167,7 +1181,7 @@ static int top_value(struct pctx *c, json_t *root, struct config *cfg)
 	}
 	if (opt_str(c, NULL, root, "backup_dir", &dir))
 		return -1;
-	cfg->backup_dir = path_join(cfg->dir, dir ? dir : "backups");
+	cfg->backup_dir = dir_join(cfg->dir, dir ? dir : "backups");
 	free(dir);
 	if ((m = json_object_get(root, "production"))) {
 		if (production_value(c, AT_KEY(NULL, "production"), m, cfg))

@@ -1,0 +1,158 @@
+#!/usr/bin/env bats
+# Backup commands that need no Docker: listing, verifying plain and json
+# backups (their content checks are local), bad arguments, prune's rules.
+bats_require_minimum_version 1.5.0
+
+setup() {
+	DR="$BATS_TEST_DIRNAME/../../dockreset"
+	FIX="$BATS_TEST_DIRNAME/../unit/fixtures/backup"
+	WORK=$(mktemp -d)
+	cd "$WORK"
+	export NO_COLOR=1
+	unset DOCKRESET_CONFIG
+	cat >dockreset.json <<'JSON'
+{ "version": 1, "backup_dir": "b",
+  "targets": { "app": { "database": { "service": "db" } } } }
+JSON
+	mkdir -m 700 b
+	B="$WORK/b/app"
+	mkdir -m 700 "$B"
+}
+
+teardown() {
+	rm -rf "$WORK"
+}
+
+# make_backup ID FORMAT SOURCE [VERIFIED]: a backup with a matching manifest.
+make_backup() {
+	local ext
+	case $2 in custom) ext=dump ;; plain) ext=sql ;; json) ext=json ;; esac
+	cp "$3" "$B/$1.$ext"
+	python3 - "$B" "$1" "$2" "$ext" "${4:-}" <<'PY'
+import hashlib, json, os, sys
+d, id, fmt, ext, verified = sys.argv[1:]
+data = open(f"{d}/{id}.{ext}", "rb").read()
+ts = id[len("app-"):len("app-") + 16]
+created = f"{ts[0:4]}-{ts[4:6]}-{ts[6:8]}T{ts[9:11]}:{ts[11:13]}:{ts[13:15]}Z"
+m = {"format_version": 1, "id": id, "target": "app", "created_at": created,
+     "reason": "manual", "label": None, "format": fmt, "file": f"{id}.{ext}",
+     "size": len(data), "sha256": hashlib.sha256(data).hexdigest(),
+     "database": {"name": "shop", "server_version": "15.20"},
+     "tables": {"public.words": 3, "public.t2": 0}, "stats": {},
+     "git": {"branch": None, "commit": None}, "tool_version": "0.1.0",
+     "duration_ms": 1, "verified_at": verified or None}
+open(f"{d}/{id}.manifest.json", "w").write(json.dumps(m, indent=2) + "\n")
+PY
+}
+
+@test "backups lists nothing for a new target" {
+	run "$DR" backups app
+	[ "$status" -eq 0 ]
+	[ "$output" = "no backups of 'app' in '$WORK/b/app'" ]
+}
+
+@test "backups --json lists manifests newest first" {
+	make_backup app-20261101T000000Z plain "$FIX/plain-15.20-clean.sql"
+	make_backup app-20261102T000000Z plain "$FIX/plain-15.20-clean.sql"
+	make_backup app-20261102T000000Z-2 plain "$FIX/plain-15.20-clean.sql"
+	run --separate-stderr "$DR" backups app --json
+	[ "$status" -eq 0 ]
+	echo "$output" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+ids = [b["id"] for b in d["backups"]]
+assert ids == ["app-20261102T000000Z-2", "app-20261102T000000Z", "app-20261101T000000Z"], ids'
+}
+
+@test "verify of a good plain backup exits 0 and records verified_at" {
+	make_backup app-20261101T000000Z plain "$FIX/plain-15.20-clean.sql"
+	run "$DR" verify app app-20261101T000000Z
+	[ "$status" -eq 0 ]
+	python3 -c '
+import json, sys
+m = json.load(open(sys.argv[1]))
+assert m["verified_at"] and m["verified_at"].endswith("Z"), m' "$B/app-20261101T000000Z.manifest.json"
+}
+
+@test "verify catches a flipped bit, a truncation and appended bytes" {
+	make_backup app-20261101T000000Z plain "$FIX/plain-15.20-clean.sql"
+	cp "$B/app-20261101T000000Z.sql" "$WORK/orig"
+	python3 -c '
+import sys
+p = sys.argv[1]; b = bytearray(open(p, "rb").read()); b[len(b) // 2] ^= 1
+open(p, "wb").write(b)' "$B/app-20261101T000000Z.sql"
+	run "$DR" verify app app-20261101T000000Z
+	[ "$status" -eq 7 ]
+	[[ "$output" == *"checksum"* || "$output" == *"SHA-256"* ]]
+	head -c 100 "$WORK/orig" >"$B/app-20261101T000000Z.sql"
+	run "$DR" verify app app-20261101T000000Z
+	[ "$status" -eq 7 ]
+	{ cat "$WORK/orig"; echo "DROP TABLE words;"; } >"$B/app-20261101T000000Z.sql"
+	run "$DR" verify app app-20261101T000000Z
+	[ "$status" -eq 7 ]
+}
+
+@test "verify catches commands appended to a plain dump with a matching manifest" {
+	{ cat "$FIX/plain-15.20-clean.sql"; echo "DROP TABLE words;"; } >"$WORK/evil.sql"
+	make_backup app-20261101T000000Z plain "$WORK/evil.sql"
+	run "$DR" verify app app-20261101T000000Z
+	[ "$status" -eq 7 ]
+	[[ "$output" == *"app-20261101T000000Z.sql"* ]]
+}
+
+@test "verify of every backup exits 7 when one fails, and checks the others" {
+	make_backup app-20261101T000000Z plain "$FIX/plain-15.20-clean.sql"
+	make_backup app-20261102T000000Z plain "$FIX/plain-15.20-clean.sql"
+	: >"$B/app-20261101T000000Z.sql"
+	run --separate-stderr "$DR" verify app --json
+	[ "$status" -eq 7 ]
+	echo "$output" | python3 -c '
+import json, sys
+r = {x["id"]: x["ok"] for x in json.load(sys.stdin)["results"]}
+assert r == {"app-20261102T000000Z": True, "app-20261101T000000Z": False}, r'
+}
+
+@test "verify refuses a name that is not a backup id" {
+	for bad in ../etc/passwd app-x "app-20261101T000000Z/../x" other-20261101T000000Z; do
+		run "$DR" verify app "$bad"
+		[ "$status" -eq 2 ]
+		[ "${lines[0]}" = "dockreset: error: '$bad' is not a backup id of target 'app'" ]
+	done
+}
+
+@test "verify of an unknown id exits 2" {
+	run "$DR" verify app app-20261101T000000Z
+	[ "$status" -eq 2 ]
+	[ "${lines[0]}" = "dockreset: error: no backup 'app-20261101T000000Z' of target 'app' in '$WORK/b/app'" ]
+}
+
+@test "backup refuses an unknown format" {
+	run "$DR" backup app --format tar
+	[ "$status" -eq 2 ]
+	[ "${lines[0]}" = "dockreset: error: --format: 'tar' is not custom, plain or json" ]
+}
+
+@test "prune refuses a bad duration" {
+	run "$DR" prune app --older-than 3x
+	[ "$status" -eq 2 ]
+	[ "${lines[0]}" = "dockreset: error: --older-than: '3x' is not a duration like 30d, 12h, 15m" ]
+}
+
+@test "prune --dry-run lists what it would delete and deletes nothing" {
+	for d in 01 02 03 04; do
+		make_backup app-202611${d}T000000Z plain "$FIX/plain-15.20-clean.sql"
+	done
+	run "$DR" prune app --keep 2 --dry-run -H unix:///nonexistent.sock
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'would delete app-20261102T000000Z\nwould delete app-20261101T000000Z')" ]
+	[ "$(ls "$B" | wc -l)" -eq 8 ]
+}
+
+@test "prune refuses when the containers cannot be read (fail closed)" {
+	make_backup app-20261101T000000Z plain "$FIX/plain-15.20-clean.sql"
+	make_backup app-20261102T000000Z plain "$FIX/plain-15.20-clean.sql"
+	run "$DR" prune app --keep 1 -y -H unix:///nonexistent.sock
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"refusing to prune 'app'"* ]]
+	[ "$(ls "$B" | wc -l)" -eq 4 ]
+}

@@ -155,9 +155,10 @@ static int stream_pg_dump(const struct dump_request *r, struct backup_file *file
 	} else {
 		char *line = first_err_line(&s.err, r->pp->password);
 		ui_error("pg_dump failed in '%s' (exit %d): %s", r->db->name, code, line);
-		free(line);
-		if (s.err.len && ui_opts()->verbose)
+		/* the rest of what it said, when there is more than that line */
+		if (strlen(line) + 1 < s.err.len)
 			show_stderr(&s.err, r->pp->password);
+		free(line);
 		if (code == 126 || code == 127)
 			ui_hint("is pg_dump installed and on PATH in the container?");
 		rc = EXIT_COMMAND;

@@ -112,8 +112,13 @@ int cmd_backup(struct cmd_ctx *ctx)
 		       secs > 0 ? (double)bytes / 1e6 / secs : 0.0);
 	}
 out:
-	if (sig_pending() && rc == 0)
-		rc = sig_exit_code();
+	if (sig_pending()) {
+		if (rc == 0 || rc == EXIT_SIGINT || rc == EXIT_SIGTERM)
+			rc = sig_exit_code();
+		ui_error("interrupted by %s%s", sig_exit_code() == EXIT_SIGTERM ? "SIGTERM" : "SIGINT",
+			 manifest ? " after the backup was written and verified"
+				  : ": no backup was written");
+	}
 	if (advisory)
 		pg_advisory_unlock(ss.conn, key);
 	backup_lock_release(&lock);

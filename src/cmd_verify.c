@@ -56,6 +56,14 @@ static int verify_one(struct verifier *v, const struct backup_entry *b, json_t *
 	return rc;
 }
 
+/* Whether entry ("<id>.manifest.json: why", of backup_list.damaged) is id's. */
+static int damaged_is(const char *entry, const char *id)
+{
+	size_t n = strlen(id);
+
+	return !strncmp(entry, id, n) && !strncmp(entry + n, ".manifest.json:", 15);
+}
+
 int cmd_verify(struct cmd_ctx *ctx)
 {
 	const struct cfg_target *t = ctx->target;
@@ -89,7 +97,12 @@ int cmd_verify(struct cmd_ctx *ctx)
 		if (e && (rc == 0 || (e == EXIT_INTEGRITY && rc != EXIT_INTEGRITY)))
 			rc = e;
 	}
-	for (size_t i = 0; !want && i < l.damaged.n; i++) {
+	for (size_t i = 0; i < l.damaged.n; i++) {
+		/* a backup asked for by id whose manifest is damaged is a failed
+		 * check (exit 7), not a backup that does not exist */
+		if (want && !damaged_is(l.damaged.v[i], want))
+			continue;
+		found = 1;
 		ui_error("manifest %s", l.damaged.v[i]);
 		json_array_append_new(results, json_pack("{s:s, s:b, s:i, s:s}", "id",
 							 l.damaged.v[i], "ok", 0, "exit_code",

@@ -487,6 +487,38 @@ static int docker_parse(json_t **out, const struct docker_resp *r, const char *m
 	return 0;
 }
 
+/*
+ * GET path and parse its JSON answer (an array when want_array). A 404 is
+ * DOCKER_ENOTFOUND, left for the caller to report; any other status but
+ * 200 is reported as an API error. The request's own failure is returned
+ * as it is, with *answered 0 (answered may be NULL).
+ */
+static int docker_get_json(struct docker *d, const char *path, int want_array, json_t **out,
+			   int *answered)
+{
+	struct docker_resp r;
+	int rc;
+
+	*out = NULL;
+	if (answered)
+		*answered = 0;
+	rc = docker_request(d, "GET", path, 1, NULL, DOCKER_REQUEST_S, &r);
+	if (rc)
+		return rc;
+	if (answered)
+		*answered = 1;
+	if (r.status == 404) {
+		rc = DOCKER_ENOTFOUND;
+	} else if (r.status != 200) {
+		docker_api_error("GET", path, &r);
+		rc = DOCKER_EAPI;
+	} else {
+		rc = docker_parse(out, &r, "GET", path, want_array);
+	}
+	strbuf_release(&r.body);
+	return rc;
+}
+
 /* id_or_name escaped for a URL path; free with curl_free(). */
 static char *docker_escape(struct docker *d, const char *s)
 {
@@ -657,33 +689,26 @@ const char *docker_api_version(const struct docker *d)
 
 int docker_engine_version(struct docker *d, char **out)
 {
-	struct docker_resp r;
 	json_t *j = NULL;
 	const char *v;
 	int rc;
 
 	*out = NULL;
-	rc = docker_request(d, "GET", "/version", 1, NULL, DOCKER_REQUEST_S, &r);
+	rc = docker_get_json(d, "/version", 0, &j, NULL);
+	if (rc == DOCKER_ENOTFOUND) {
+		ui_error("the docker daemon has no '/version'");
+		rc = DOCKER_EAPI;
+	}
 	if (rc)
 		return rc;
-	if (r.status != 200) {
-		docker_api_error("GET", "/version", &r);
-		rc = DOCKER_EAPI;
-		goto out;
-	}
-	rc = docker_parse(&j, &r, "GET", "/version", 0);
-	if (rc)
-		goto out;
 	v = json_string_value(json_object_get(j, "Version"));
-	if (!v) {
+	if (v) {
+		*out = xstrdup(v);
+	} else {
 		ui_error("the docker daemon's '/version' answer has no 'Version'");
 		rc = DOCKER_EAPI;
-		goto out;
 	}
-	*out = xstrdup(v);
-out:
 	json_decref(j);
-	strbuf_release(&r.body);
 	return rc;
 }
 
@@ -752,7 +777,6 @@ int docker_container_from_json(struct docker_container **out, json_t *inspect)
 static int docker_inspect_q(struct docker *d, const char *id_or_name, struct docker_container **out,
 			    int quiet)
 {
-	struct docker_resp r;
 	json_t *j = NULL;
 	char *esc, *path;
 	int rc;
@@ -764,31 +788,14 @@ static int docker_inspect_q(struct docker *d, const char *id_or_name, struct doc
 	esc = docker_escape(d, id_or_name);
 	path = xasprintf("/containers/%s/json", esc);
 	curl_free(esc);
-	rc = docker_request(d, "GET", path, 1, NULL, DOCKER_REQUEST_S, &r);
-	if (rc)
-		goto out_path;
-	if (r.status == 404) {
-		if (!quiet)
-			ui_error("no such container '%s'", id_or_name);
-		rc = DOCKER_ENOTFOUND;
-		goto out;
-	}
-	if (r.status != 200) {
-		docker_api_error("GET", path, &r);
-		rc = DOCKER_EAPI;
-		goto out;
-	}
-	rc = docker_parse(&j, &r, "GET", path, 0);
-	if (rc)
-		goto out;
-	if (docker_container_from_json(out, j) < 0) {
+	rc = docker_get_json(d, path, 0, &j, NULL);
+	if (rc == DOCKER_ENOTFOUND && !quiet)
+		ui_error("no such container '%s'", id_or_name);
+	if (rc == 0 && docker_container_from_json(out, j) < 0) {
 		ui_error("the docker daemon's inspect answer for '%s' has no 'Id'", id_or_name);
 		rc = DOCKER_EAPI;
 	}
-out:
 	json_decref(j);
-	strbuf_release(&r.body);
-out_path:
 	free(path);
 	return rc;
 }
@@ -862,22 +869,17 @@ int docker_service_containers(struct docker *d, const char *project, const char 
 	char *filter = docker_label_filter(project, service);
 	char *path = xasprintf("/containers/json?all=1&filters=%s", filter);
 	struct docker_container **v = NULL;
-	struct docker_resp r;
 	json_t *list = NULL, *item;
 	size_t i, count = 0;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	rc = docker_request(d, "GET", path, 1, NULL, DOCKER_REQUEST_S, &r);
-	if (rc)
-		goto out_path;
-	if (r.status != 200) {
-		docker_api_error("GET", "/containers/json", &r);
+	rc = docker_get_json(d, path, 1, &list, NULL);
+	if (rc == DOCKER_ENOTFOUND) {
+		ui_error("the docker daemon has no '/containers/json'");
 		rc = DOCKER_EAPI;
-		goto out;
 	}
-	rc = docker_parse(&list, &r, "GET", "/containers/json", 1);
 	if (rc)
 		goto out;
 	v = xcalloc(json_array_size(list) + 1, sizeof(*v));
@@ -902,8 +904,6 @@ int docker_service_containers(struct docker *d, const char *project, const char 
 out:
 	docker_containers_free(v, count);
 	json_decref(list);
-	strbuf_release(&r.body);
-out_path:
 	free(path);
 	free(filter);
 	return rc;
@@ -1633,54 +1633,43 @@ static int docker_exec_exit_code(struct docker *d, const char *cid, const char *
 {
 	char *path = xasprintf("/exec/%s/json", exec_id);
 	long long deadline = now_ms() + DOCKER_EXIT_WAIT_MS;
-	struct docker_resp r;
 	json_t *j = NULL, *code;
-	int rc;
+	int rc, answered;
 
 	for (;;) {
-		rc = docker_request(d, "GET", path, 1, NULL, DOCKER_REQUEST_S, &r);
+		rc = docker_get_json(d, path, 0, &j, &answered);
+		if (rc == DOCKER_ENOTFOUND) {
+			ui_error("the docker daemon forgot the exec of '%s' in container '%s'", cmd,
+				 cid);
+			rc = DOCKER_EAPI;
+			break;
+		}
+		if (rc && answered)
+			break;
 		if (rc) {
 			/* The daemon went away with the stream: the outcome is unknown. */
 			ui_hint("the exit code of '%s' is unknown", cmd);
 			rc = DOCKER_ESTREAM;
-			goto out;
+			break;
 		}
-		if (r.status == 404) {
-			ui_error("the docker daemon forgot the exec of '%s' in container '%s'", cmd,
-				 cid);
-			rc = DOCKER_EAPI;
-			goto out_body;
-		}
-		if (r.status != 200) {
-			docker_api_error("GET", path, &r);
-			rc = DOCKER_EAPI;
-			goto out_body;
-		}
-		rc = docker_parse(&j, &r, "GET", path, 0);
-		if (rc)
-			goto out_body;
 		code = json_object_get(j, "ExitCode");
 		if (!json_is_true(json_object_get(j, "Running")) && json_is_integer(code)) {
 			*exit_code = (int)json_integer_value(code);
-			goto out_body;
+			break;
 		}
 		json_decref(j);
 		j = NULL;
-		strbuf_release(&r.body);
 		if (now_ms() >= deadline) {
 			ui_error(
 			    "'%s' in container '%s' has no exit code although its output ended",
 			    cmd, cid);
 			ui_hint("it may still be running in the container");
 			rc = DOCKER_EAPI;
-			goto out;
+			break;
 		}
 		sleep_ms(DOCKER_EXIT_POLL_MS);
 	}
-out_body:
 	json_decref(j);
-	strbuf_release(&r.body);
-out:
 	free(path);
 	return rc;
 }

@@ -144,17 +144,17 @@ static int stream_pg_dump(const struct dump_request *r, struct backup_file *file
 		rc = sig_exit_code();
 	} else if (s.write_failed) {
 		rc = EXIT_IO; /* the writer said what failed */
+	} else if (container_gone(r->d, r->db)) {
+		/* killed with its container (exit 137) or cut off: say why */
+		ui_error("the database container '%s' stopped during the dump", r->db->name);
+		rc = EXIT_CONTAINER;
 	} else if (err < 0) {
-		if (container_gone(r->d, r->db)) {
-			ui_error("the database container '%s' stopped during the dump", r->db->name);
-			rc = EXIT_CONTAINER;
-		} else {
-			ui_error("pg_dump in '%s' did not finish", r->db->name);
-			rc = docker_exit_code(err);
-		}
+		ui_error("pg_dump in '%s' did not finish", r->db->name);
+		rc = docker_exit_code(err);
 	} else {
 		char *line = first_err_line(&s.err, r->pp->password);
-		ui_error("pg_dump failed in '%s' (exit %d): %s", r->db->name, code, line);
+		ui_error("pg_dump failed in '%s' (exit %d)%s%s", r->db->name, code, *line ? ": " : "",
+			 line);
 		/* the rest of what it said, when there is more than that line */
 		if (strlen(line) + 1 < s.err.len)
 			show_stderr(&s.err, r->pp->password);
@@ -173,6 +173,19 @@ static int stream_pg_dump(const struct dump_request *r, struct backup_file *file
 	return rc;
 }
 
+/* Asks the server to cancel the query conn runs; its results still have to
+ * be read, and end with an error. */
+static void cancel_query(PGconn *conn)
+{
+	PGcancel *c = PQgetCancel(conn);
+	char err[256];
+
+	if (c) {
+		PQcancel(c, err, sizeof(err));
+		PQfreeCancel(c);
+	}
+}
+
 /* Writes every table's rows as json, a row at a time; counts into v. */
 static int stream_json(const struct dump_request *r, struct backup_file *file,
 		       struct pg_table *v, size_t n, const char *server_version)
@@ -187,7 +200,7 @@ static int stream_json(const struct dump_request *r, struct backup_file *file,
 		char *q = pg_quote_qualified(r->conn, v[i].schema, v[i].name);
 		char *sql = xasprintf("SELECT * FROM %s%s", v[i].kind == 'p' ? "" : "ONLY ", q);
 		PGresult *res;
-		int started = 0, failed = 0;
+		int started = 0, failed = 0, cancelled = 0;
 
 		free(q);
 		if (!PQsendQuery(r->conn, sql) || !PQsetSingleRowMode(r->conn)) {
@@ -202,10 +215,13 @@ static int stream_json(const struct dump_request *r, struct backup_file *file,
 		while ((res = PQgetResult(r->conn))) {
 			ExecStatusType st = PQresultStatus(res);
 			if (failed || (st != PGRES_SINGLE_TUPLE && st != PGRES_TUPLES_OK)) {
-				if (!failed)
+				/* the first failure says why: a full disk or an
+				 * interrupt is not a failing query */
+				if (!failed) {
 					ui_error("cannot read table '%s': %s", v[i].qualified,
 						 PQresultErrorMessage(res));
-				failed = 1;
+					failed = 1;
+				}
 				PQclear(res);
 				continue;
 			}
@@ -237,8 +253,13 @@ static int stream_json(const struct dump_request *r, struct backup_file *file,
 				}
 				strbuf_reset(&sb);
 			}
-			if (sig_pending())
+			if (!failed && sig_pending())
 				failed = 3;
+			/* stop the server rather than read a large table to its end */
+			if (failed && !cancelled) {
+				cancel_query(r->conn);
+				cancelled = 1;
+			}
 		}
 		if (failed) {
 			if (failed == 3)
@@ -339,8 +360,15 @@ int dump_take(json_t **manifest, const struct dump_request *r)
 	if (r->format == BACKUP_FORMAT_JSON) {
 		rc = stream_json(r, &file, v, n, server_version);
 	} else {
-		/* the server counts in the dump's snapshot while pg_dump streams */
-		if (pg_count_rows_send(r->conn, v, n) < 0) {
+		/*
+		 * The server counts in the dump's snapshot while pg_dump streams,
+		 * inside a savepoint: a failing count (a table the user may not
+		 * read) must not abort the transaction whose snapshot pg_dump is
+		 * importing, so that pg_dump reports its own error, and the session
+		 * can still end pg_dump afterwards.
+		 */
+		if (pg_run(r->conn, "SAVEPOINT dockreset_count") < 0 ||
+		    pg_count_rows_send(r->conn, v, n) < 0) {
 			rc = EXIT_COMMAND;
 			goto out;
 		}
@@ -348,7 +376,10 @@ int dump_take(json_t **manifest, const struct dump_request *r)
 		appname = xasprintf("dockreset:pg_dump:%s", r->t->name);
 		rc = stream_pg_dump(r, &file, appname);
 		counting = 0;
-		if (pg_count_rows_finish(r->conn, v, n) < 0 && rc == 0)
+		e = pg_count_rows_finish(r->conn, v, n);
+		PQclear(PQexec(r->conn, e < 0 ? "ROLLBACK TO SAVEPOINT dockreset_count"
+					      : "RELEASE SAVEPOINT dockreset_count"));
+		if (e < 0 && rc == 0)
 			rc = EXIT_COMMAND;
 	}
 	if (rc)
@@ -397,9 +428,10 @@ int dump_take(json_t **manifest, const struct dump_request *r)
 out:
 	if (counting) {
 		/* drain the count so the connection can be used to clean up */
-		pg_count_rows_finish(r->conn, v, n);
+		if (pg_count_rows_finish(r->conn, v, n) < 0)
+			PQclear(PQexec(r->conn, "ROLLBACK TO SAVEPOINT dockreset_count"));
 	}
-	if (rc && appname) {
+	if (rc && appname && rc != EXIT_CONTAINER) {
 		/* an exec cannot be killed: end pg_dump's session instead */
 		int k = pg_terminate_app(r->conn, appname);
 		if (k > 0)

@@ -8,6 +8,24 @@ setup_file() {
 	stack_up status
 	export STACK_PROJECT
 	stack_compose stop -t 2 bot >/dev/null 2>&1
+	# the example's config, with backups in a directory of this test file
+	# and its relative paths made absolute
+	python3 - "$BATS_TEST_DIRNAME/../../compose/discord-bot/dockreset.json" \
+		"$BATS_FILE_TMPDIR" <<'PY'
+import json, os, sys
+src, tmp = sys.argv[1], sys.argv[2]
+base = os.path.dirname(os.path.abspath(src))
+c = json.load(open(src))
+c["backup_dir"] = tmp + "/backups"
+for t in c["targets"].values():
+    for steps in t.get("seeds", {}).values():
+        for step in steps:
+            for k in ("sql", "copy"):
+                if k in step:
+                    step[k] = os.path.join(base, step[k])
+json.dump(c, open(tmp + "/dockreset.json", "w"))
+PY
+	export DOCKRESET_CONFIG="$BATS_FILE_TMPDIR/dockreset.json"
 }
 
 teardown_file() {
@@ -97,8 +115,7 @@ assert [(x["kind"], x["where"], x["detail"]) for x in m] == [("env", "host", "AP
 }
 
 @test "status exits 2 naming a table the config lists but the database lacks" {
-	sed 's/"interaction_locks"/"interaction_locks", "no_such_table"/' dockreset.json >"$OUT/dockreset.json"
-	cp -r seeds "$OUT/" 2>/dev/null || true
+	sed 's/"interaction_locks"/"interaction_locks", "no_such_table"/' "$DOCKRESET_CONFIG" >"$OUT/dockreset.json"
 	run --separate-stderr "$DR" -c "$OUT/dockreset.json" status discord-bot --json
 	[ "$status" -eq 2 ]
 	echo "$output" | python3 -c '

@@ -29,7 +29,7 @@ UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRCS  := $(wildcard tests/tools/*.c)
 TOOL_BINS  := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tools/%)
 
-.PHONY: all test unit-test cli-test e2e-test demo demo-down bench install clean setup format valgrind
+.PHONY: all test unit-test cli-test fault-test e2e-test demo demo-down bench install clean setup format valgrind
 
 all: dockreset
 
@@ -60,7 +60,7 @@ tools: $(TOOL_BINS)
 setup:
 	bash scripts/setup.sh
 
-# Every test: unit, command line, end to end. tests/run-all prints the one
+# Every test: unit, command line, client faults, end to end. tests/run-all prints the one
 # closing "N passed, N failed" line.
 test: setup all $(UNIT_BINS) $(TOOL_BINS)
 	bash tests/run-all
@@ -70,6 +70,9 @@ unit-test: $(UNIT_BINS)
 
 cli-test: all
 	bash tests/run-all cli
+
+fault-test: all $(TOOL_BINS)
+	bash tests/run-all faults
 
 e2e-test: all $(TOOL_BINS)
 	bash tests/run-all e2e

@@ -1,0 +1,60 @@
+#!/usr/bin/env bats
+# End to end: start, stop, restart, inspect and the health wait of
+# dockreset's Docker client against the real engine, on throwaway containers.
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	export TOOL="$BATS_TEST_DIRNAME/../../build/tools/container-tool"
+	export IMAGE="${DOCKRESET_TEST_IMAGE:-dockreset-test/app:1}"
+	export C="drt-ctr-$$-$RANDOM"
+	# healthy once /tmp/ok exists; checked every second
+	docker run -d --name "$C" --health-cmd 'test -f /tmp/ok' --health-interval 1s \
+		--health-retries 1 "$IMAGE" sleep infinity >/dev/null
+}
+
+teardown_file() {
+	docker rm -f "$C" >/dev/null 2>&1 || true
+}
+
+@test "wait-healthy times out while the check fails" {
+	run -205 "$TOOL" wait-healthy "$C" 3
+	[[ "$output" == *"$C"* ]]
+}
+
+@test "wait-healthy returns once the check passes" {
+	docker exec "$C" touch /tmp/ok
+	run -0 "$TOOL" wait-healthy "$C" 30
+	run -0 "$TOOL" inspect "$C"
+	[ "$output" = "running healthy" ]
+}
+
+@test "stop stops, and stopping again is fine" {
+	run -0 "$TOOL" stop "$C" 2
+	[ "$(docker inspect -f '{{.State.Status}}' "$C")" = exited ]
+	run -0 "$TOOL" stop "$C" 2
+}
+
+@test "wait-healthy on a stopped container fails at once: not running" {
+	SECONDS=0
+	run -204 "$TOOL" wait-healthy "$C" 30
+	[ "$SECONDS" -lt 10 ]
+}
+
+@test "start starts, and starting again is fine" {
+	run -0 "$TOOL" start "$C"
+	[ "$(docker inspect -f '{{.State.Status}}' "$C")" = running ]
+	run -0 "$TOOL" start "$C"
+}
+
+@test "restart gives a new process" {
+	before=$(docker inspect -f '{{.State.StartedAt}}' "$C")
+	run -0 "$TOOL" restart "$C" 2
+	[ "$(docker inspect -f '{{.State.Status}}' "$C")" = running ]
+	[ "$(docker inspect -f '{{.State.StartedAt}}' "$C")" != "$before" ]
+}
+
+@test "an unknown container is not found" {
+	run -203 "$TOOL" start "drt-no-such-container-$$"
+	run -203 "$TOOL" inspect "drt-no-such-container-$$"
+	[[ "$output" == *"no such container"* ]]
+}

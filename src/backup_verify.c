@@ -857,8 +857,10 @@ out:
 
 static void report_open(int rc, const char *path, const char *why)
 {
+	/* why is "is a symbolic link"..., or the system's message (ENOENT) */
 	if (rc == BACKUP_ERR_INTEGRITY)
-		ui_error("cannot verify backup '%s': it %s", path, why);
+		ui_error("cannot verify backup '%s': %s%s", path, strncmp(why, "is ", 3) ? "" : "it ",
+			 why);
 	else
 		ui_error("cannot read backup '%s': %s", path, why);
 }

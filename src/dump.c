@@ -97,14 +97,31 @@ static char *first_err_line(const struct strbuf *err, const char *secret)
 	return line;
 }
 
-/* After a failed exec: a stopped database container is exit 5. */
-static int container_gone(struct docker *d, const struct docker_container *db)
+/*
+ * After a failed exec: a stopped database container is exit 5. The exit
+ * code of an exec killed with its container (137) can come before the
+ * container's state changes, so settle_ms lets the state catch up.
+ */
+static int container_gone(struct docker *d, const struct docker_container *db, int settle_ms)
 {
-	struct docker_container *c = NULL;
-	int gone = docker_inspect(d, db->id, &c) < 0 || strcmp(c->status, "running");
+	for (int waited = 0;; waited += 100) {
+		struct docker_container *c = NULL;
+		int gone = docker_inspect(d, db->id, &c) < 0 || strcmp(c->status, "running");
 
-	docker_container_free(c);
-	return gone;
+		docker_container_free(c);
+		if (gone || waited >= settle_ms || sig_pending())
+			return gone;
+		nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000 * 1000 }, NULL);
+	}
+}
+
+/* Whether the server closed conn (read without blocking, also while a
+ * query's results are pending): pg_dump's failure may then be its
+ * container's end. Not seeing it yet proves nothing: pg_dump can notice a
+ * killed server first and exit 1, so any failure waits a little. */
+static int server_lost(PGconn *conn)
+{
+	return !PQconsumeInput(conn) || PQstatus(conn) == CONNECTION_BAD;
 }
 
 static int stream_pg_dump(const struct dump_request *r, struct backup_file *file, char *appname)
@@ -144,7 +161,8 @@ static int stream_pg_dump(const struct dump_request *r, struct backup_file *file
 		rc = sig_exit_code();
 	} else if (s.write_failed) {
 		rc = EXIT_IO; /* the writer said what failed */
-	} else if (container_gone(r->d, r->db)) {
+	} else if (container_gone(r->d, r->db,
+				  err < 0 || code >= 128 || server_lost(r->conn) ? 3000 : 1000)) {
 		/* killed with its container (exit 137) or cut off: say why */
 		ui_error("the database container '%s' stopped during the dump", r->db->name);
 		rc = EXIT_CONTAINER;
@@ -359,6 +377,11 @@ int dump_take(json_t **manifest, const struct dump_request *r)
 		path);
 	if (r->format == BACKUP_FORMAT_JSON) {
 		rc = stream_json(r, &file, v, n, server_version);
+		if (rc == EXIT_COMMAND && server_lost(r->conn) && container_gone(r->d, r->db, 3000)) {
+			ui_error("the database container '%s' stopped during the dump",
+				 r->db->name);
+			rc = EXIT_CONTAINER;
+		}
 	} else {
 		/*
 		 * The server counts in the dump's snapshot while pg_dump streams,
@@ -505,7 +528,7 @@ static int verify_custom(struct docker *d, const struct docker_container *db, co
 		ui_error("cannot read '%s': %s", path, strerror(fi.failed));
 		rc = EXIT_IO;
 	} else if (err < 0) {
-		rc = container_gone(d, db) ? EXIT_CONTAINER : docker_exit_code(err);
+		rc = container_gone(d, db, 3000) ? EXIT_CONTAINER : docker_exit_code(err);
 	} else if (code == 126 || code == 127) {
 		ui_error("pg_restore cannot run in '%s' (exit %d)", db->name, code);
 		rc = EXIT_COMMAND;

@@ -85,7 +85,7 @@ print(t["public.tickets"], t["public.ticket_messages"])' "$1"
 	tickets_above "$prev"
 	bk_writer_stop
 	after=$(bk_psql discord 'SELECT count(*) FROM tickets')
-	echo "# tickets: $before before, $after after the writer" >&3
+	echo "# tickets: $before before, $after after the writer"
 
 	# custom and plain load into scratch databases with the counted rows
 	bk_restore_custom "$BK_DIR/$(manifest_field "$OUT/custom.json" file)" scratch_rt_custom

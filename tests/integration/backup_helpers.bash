@@ -23,13 +23,16 @@
 #   bk_fill_big ROWS              table "big", about 670 bytes a row
 #   bk_sessions                   backends whose application_name is dockreset's
 #   bk_wait_no_sessions [S]       until there are none (backends end async)
-#   bk_wait_partial MIN [S]       until a .partial of at least MIN bytes exists
-#   bk_assert_nothing_left        no .partial, no .lock, no dockreset session
+#   bk_wait_partial DIR MIN [S]   until DIR holds a .partial of MIN bytes or more
+#   bk_assert_nothing_left DIR    no .partial, no .lock, no dockreset session
 #   bk_fix_manifest MAN FILE      rewrites size and sha256 of MAN to match FILE
+#   bk_restricted_db              db recreated from fixtures/restricted-db.yml
+#   bk_wait_db_healthy            until db is healthy again
 #
 # Every helper returns non-zero on failure, so tests chain them with &&.
 
 BK_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck disable=SC2034  # used by the .bats files
 BK_DR="$BK_ROOT/dockreset"
 
 # The example's user tables, "schema.table" ordered as the C locale does.
@@ -179,7 +182,8 @@ bk_writer_start() {
 	id=$(bk_db) || return 1
 	# values that need quoting in a record's text: quotes, commas, a
 	# backslash, parentheses, a newline
-	read -r -d '' sql <<'SQL'
+	sql=$(
+		cat <<'SQL'
 DO $$
 DECLARE t integer;
 BEGIN
@@ -192,6 +196,7 @@ BEGIN
     END LOOP;
 END $$
 SQL
+	)
 	docker exec -e PGAPPNAME=drt-writer "$id" psql -X -q -U bot -d discord \
 		-c 'SET synchronous_commit = off' -c "$sql" >/dev/null 2>&1 &
 	BK_WRITER_PID=$!
@@ -206,8 +211,8 @@ SQL
 
 bk_writer_stop() {
 	[[ -n ${BK_WRITER_PID:-} ]] || return 0
-	bk_psql discord "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'drt-writer'" >/dev/null 2>&1
-	wait "$BK_WRITER_PID" 2>/dev/null
+	bk_psql discord "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'drt-writer'" >/dev/null 2>&1 || true
+	wait "$BK_WRITER_PID" 2>/dev/null || true # psql ends with 2: its session was terminated
 	BK_WRITER_PID=
 	return 0
 }
@@ -237,9 +242,10 @@ bk_wait_no_sessions() {
 }
 
 bk_wait_partial() {
-	local min=${1:?usage: bk_wait_partial MIN_BYTES [SECONDS]} deadline=$((SECONDS + ${2:-30})) p
+	local dir=${1:?usage: bk_wait_partial DIR MIN_BYTES [SECONDS]} min=${2:?}
+	local deadline=$((SECONDS + ${3:-30})) p
 	while ((SECONDS < deadline)); do
-		for p in "$BK_DIR"/*.partial; do
+		for p in "$dir"/*.partial; do
 			if [[ -f $p ]] && (($(stat -c %s "$p") >= min)); then
 				printf '%s\n' "$p"
 				return 0
@@ -247,13 +253,13 @@ bk_wait_partial() {
 		done
 		sleep 0.05
 	done
-	echo "no partial file of $min bytes in $BK_DIR" >&2
+	echo "no partial file of $min bytes in $dir" >&2
 	return 1
 }
 
 bk_assert_nothing_left() {
-	local p
-	for p in "$BK_DIR"/*.partial "$BK_DIR/.lock"; do
+	local dir=${1:?usage: bk_assert_nothing_left DIR} p
+	for p in "$dir"/*.partial "$dir/.lock"; do
 		if [[ -e $p || -L $p ]]; then
 			echo "left behind: $p" >&2
 			return 1
@@ -274,4 +280,25 @@ with open(man, "w") as f:
     json.dump(m, f, indent=2)
     f.write("\n")
 PY
+}
+
+# Recreates db from tests/integration/fixtures/restricted-db.yml with a new
+# data volume, so its init scripts run: the example plus a role `app` that
+# cannot read table `secrets`. Waits until it is healthy.
+bk_restricted_db() {
+	DRT_FIXTURES="$BK_ROOT/tests/integration/fixtures" stack_compose \
+		-f "$BK_ROOT/tests/integration/fixtures/restricted-db.yml" \
+		up -d --no-deps --renew-anon-volumes db >/dev/null 2>&1 || return 1
+	bk_wait_db_healthy
+}
+
+bk_wait_db_healthy() {
+	local h
+	for _ in $(seq 120); do
+		h=$(stack_health db)
+		[[ $h == healthy ]] && return 0
+		sleep 0.5
+	done
+	echo "db is $h, not healthy" >&2
+	return 1
 }

@@ -1,0 +1,207 @@
+#!/usr/bin/env bats
+# End to end: `prune` deletes only what no retention rule keeps (the --keep
+# newest, those newer than --older-than, always the newest verified one),
+# never a file without a manifest, nothing on a dry run, nothing without a
+# confirmation, nothing on a target with a production marker.
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	load ../../scripts/lib-stack.bash
+	load backup_helpers
+	bk_stack_up prune
+	# five backups, oldest first; several fall in the same second ("-2"...)
+	local fmt
+	for fmt in custom plain json custom json; do
+		"$BK_DR" -q -c "$BK_CONFIG" backup discord-bot --format "$fmt" || return 1
+	done
+	[ "$(ls "$BK_DIR"/*.manifest.json | wc -l)" -eq 5 ]
+}
+
+teardown_file() {
+	load ../../scripts/lib-stack.bash
+	stack_down
+}
+
+setup() {
+	load ../../scripts/lib-stack.bash
+	load backup_helpers
+	export COMPOSE_PROJECT_NAME=$STACK_PROJECT NO_COLOR=1
+	unset APP_ENV ENVIRONMENT NODE_ENV RAILS_ENV RACK_ENV DJANGO_ENV FLASK_ENV MIX_ENV \
+		RAILWAY_ENVIRONMENT DOCKRESET_ENV
+	OUT="$BATS_TEST_TMPDIR"
+	# this test's own copy of the five backups
+	CFG="$OUT/dockreset.json"
+	D="$OUT/backups/discord-bot"
+	mkdir -p "$OUT/backups" &&
+		cp -a "$BK_DIR" "$D" &&
+		bk_write_config "$OUT/backups" "$CFG"
+	# their ids, newest first
+	"$BK_DR" -c "$CFG" backups discord-bot --json >"$OUT/list.json" &&
+		python3 -c '
+import json, sys
+for m in json.load(open(sys.argv[1]))["backups"]:
+    print(m["id"])' "$OUT/list.json" >"$OUT/ids"
+	mapfile -t ID <"$OUT/ids"
+	[ "${#ID[@]}" -eq 5 ]
+	ls -A "$D" >"$OUT/before"
+}
+
+# The files of backups $@ (data and manifest), sorted as ls sorts them.
+files_of() {
+	local id
+	for id in "$@"; do
+		ls -A "$D" | grep -F "$id."
+	done | sort
+}
+
+# Sets verified_at of backups $@ to null.
+unverify() {
+	local id
+	for id in "$@"; do
+		python3 - "$D/$id.manifest.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+m["verified_at"] = None
+json.dump(m, open(sys.argv[1], "w"), indent=2)
+PY
+	done
+}
+
+@test "prune --keep 2 -y deletes all but the two newest, listing each" {
+	files_of "${ID[0]}" "${ID[1]}" >"$OUT/want"
+	run --separate-stderr "$BK_DR" -c "$CFG" prune discord-bot --keep 2 -y
+	[ "$status" -eq 0 ]
+	printf 'deleted %s\n' "${ID[2]}" "${ID[3]}" "${ID[4]}" >"$OUT/want.out"
+	printf '%s\n' "$output" >"$OUT/got.out"
+	diff -u "$OUT/want.out" "$OUT/got.out"
+	ls -A "$D" >"$OUT/got"
+	diff -u "$OUT/want" "$OUT/got"
+}
+
+@test "prune keeps the newest verified backup beyond --keep" {
+	unverify "${ID[0]}" "${ID[1]}"
+	files_of "${ID[0]}" "${ID[1]}" "${ID[2]}" >"$OUT/want"
+	run --separate-stderr "$BK_DR" -c "$CFG" prune discord-bot --keep 2 -y --json
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" >"$OUT/out.json"
+	python3 - "$OUT/out.json" "${ID[@]}" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+ids = sys.argv[2:]
+assert d["ok"] is True and d["command"] == "prune", d
+assert d["deleted"] == ids[3:5], d["deleted"]
+assert d["kept"] == ids[0:3], d["kept"]
+PY
+	ls -A "$D" >"$OUT/got"
+	diff -u "$OUT/want" "$OUT/got"
+}
+
+@test "prune --dry-run lists what it would delete and deletes nothing" {
+	run --separate-stderr "$BK_DR" -c "$CFG" prune discord-bot --keep 1 --dry-run
+	[ "$status" -eq 0 ]
+	printf 'would delete %s\n' "${ID[1]}" "${ID[2]}" "${ID[3]}" "${ID[4]}" >"$OUT/want.out"
+	printf '%s\n' "$output" >"$OUT/got.out"
+	diff -u "$OUT/want.out" "$OUT/got.out"
+	ls -A "$D" >"$OUT/after"
+	diff -u "$OUT/before" "$OUT/after"
+}
+
+@test "prune without -y and without a terminal exits 3 and deletes nothing" {
+	run --separate-stderr "$BK_DR" -c "$CFG" prune discord-bot --keep 1 </dev/null
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"dockreset: error: refusing to delete 4 backups of 'discord-bot' without confirmation: standard input is not a terminal"* ]]
+	[[ "$stderr" == *"hint: pass -y to confirm"* ]]
+	[ "$output" = "" ]
+	ls -A "$D" >"$OUT/after"
+	diff -u "$OUT/before" "$OUT/after"
+}
+
+@test "a backup file without a manifest is never deleted" {
+	rm "$D/${ID[4]}.manifest.json"
+	ls -A "$D" | grep -F "${ID[4]}." >"$OUT/orphan"
+	[ "$(wc -l <"$OUT/orphan")" -eq 1 ]
+	{ files_of "${ID[0]}" && cat "$OUT/orphan"; } | sort >"$OUT/want"
+	run --separate-stderr "$BK_DR" -c "$CFG" prune discord-bot --keep 1 -y
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"1 file without a manifest left alone"* ]]
+	printf 'deleted %s\n' "${ID[1]}" "${ID[2]}" "${ID[3]}" >"$OUT/want.out"
+	printf '%s\n' "$output" >"$OUT/got.out"
+	diff -u "$OUT/want.out" "$OUT/got.out"
+	ls -A "$D" >"$OUT/got"
+	diff -u "$OUT/want" "$OUT/got"
+}
+
+@test "prune --older-than 1h keeps backups that are all newer" {
+	run --separate-stderr "$BK_DR" -c "$CFG" prune discord-bot --keep 0 --older-than 1h -y
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+	[[ "$stderr" == *"nothing to prune: 5 backups kept"* ]]
+	ls -A "$D" >"$OUT/after"
+	diff -u "$OUT/before" "$OUT/after"
+}
+
+@test "prune --older-than 1d deletes the backups made days ago, and only those" {
+	# two copies of the newest backup, dated three and four days ago
+	python3 - "$D" "${ID[0]}" <<'PY'
+import json, os, shutil, sys, time
+d, src = sys.argv[1:3]
+m = json.load(open(os.path.join(d, src + ".manifest.json")))
+ext = m["file"][len(src):]
+for days in (3, 4):
+    t = time.gmtime(time.time() - days * 86400)
+    m2 = dict(m)
+    m2["id"] = "discord-bot-" + time.strftime("%Y%m%dT%H%M%SZ", t)
+    m2["file"] = m2["id"] + ext
+    m2["created_at"] = m2["verified_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", t)
+    shutil.copy(os.path.join(d, m["file"]), os.path.join(d, m2["file"]))
+    json.dump(m2, open(os.path.join(d, m2["id"] + ".manifest.json"), "w"), indent=2)
+    print(m2["id"])
+PY
+	[ "$(ls "$D"/*.manifest.json | wc -l)" -eq 7 ]
+	run --separate-stderr "$BK_DR" -c "$CFG" prune discord-bot --keep 0 --older-than 1d -y
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 2 ]
+	[[ "${lines[0]}" == "deleted discord-bot-"*Z ]]
+	[[ "${lines[1]}" == "deleted discord-bot-"*Z ]]
+	ls -A "$D" >"$OUT/after"
+	diff -u "$OUT/before" "$OUT/after"
+}
+
+@test "prune refuses a target with a production marker, even with -y" {
+	APP_ENV=production run --separate-stderr "$BK_DR" -c "$CFG" prune discord-bot --keep 1 -y
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"dockreset: error: refusing to prune 'discord-bot': it carries 1 production marker"* ]]
+	[[ "$stderr" == *"APP_ENV=production"* ]]
+	[ "$output" = "" ]
+	ls -A "$D" >"$OUT/after"
+	diff -u "$OUT/before" "$OUT/after"
+	# a marker in the config ("production": true), even with --production
+	python3 - "$CFG" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["targets"]["discord-bot"]["production"] = True
+json.dump(d, open(sys.argv[1], "w"), indent=2)
+PY
+	run --separate-stderr "$BK_DR" -c "$CFG" prune discord-bot --keep 1 -y --production
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"refusing to prune 'discord-bot'"* ]]
+	ls -A "$D" >"$OUT/after"
+	diff -u "$OUT/before" "$OUT/after"
+}
+
+@test "prune --dry-run of a production target lists without refusing, deletes nothing" {
+	APP_ENV=production run --separate-stderr "$BK_DR" -c "$CFG" prune discord-bot --keep 3 --dry-run
+	[ "$status" -eq 0 ]
+	printf 'would delete %s\n' "${ID[3]}" "${ID[4]}" >"$OUT/want.out"
+	printf '%s\n' "$output" >"$OUT/got.out"
+	diff -u "$OUT/want.out" "$OUT/got.out"
+	ls -A "$D" >"$OUT/after"
+	diff -u "$OUT/before" "$OUT/after"
+}
+
+@test "prune leaves no lock behind" {
+	run --separate-stderr "$BK_DR" -c "$CFG" prune discord-bot --keep 4 -y
+	[ "$status" -eq 0 ]
+	[ "$output" = "deleted ${ID[4]}" ]
+	[ ! -e "$D/.lock" ]
+}

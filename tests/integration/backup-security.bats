@@ -1,0 +1,192 @@
+#!/usr/bin/env bats
+# End to end: backup files 0600 and directories 0700 under umask 000;
+# symlinks planted where backups are written are never followed; the
+# database password (a sentinel) appears in no process's argv on the host
+# or in the container, in Docker's events, in dockreset's output, in the
+# manifests or in the names of the backup files.
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	load ../../scripts/lib-stack.bash
+	load backup_helpers
+	export DISCORD_DB_PASSWORD="drt-sentinel-$$-$RANDOM-pw"
+	bk_stack_up security
+	# about 65 MB as a plain dump: long enough to be seen at work
+	bk_fill_big 100000
+}
+
+teardown_file() {
+	load ../../scripts/lib-stack.bash
+	stack_down
+}
+
+setup() {
+	load ../../scripts/lib-stack.bash
+	load backup_helpers
+	export COMPOSE_PROJECT_NAME=$STACK_PROJECT NO_COLOR=1
+	OUT="$BATS_TEST_TMPDIR"
+	BG_PID=
+	SAMPLER_PID=
+	EVENTS_PID=
+	echo 'the victim of a symlink' >"$OUT/victim"
+	cp "$OUT/victim" "$OUT/victim.orig"
+}
+
+teardown() {
+	local p
+	for p in $BG_PID $SAMPLER_PID $EVENTS_PID; do
+		kill -TERM "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+}
+
+mode() {
+	stat -c %a "$1"
+}
+
+@test "under umask 000 every directory made is 0700 and every file 0600" {
+	local fmt f d
+	CFG="$OUT/dockreset.json"
+	bk_write_config "$OUT/deep/er/backups" "$CFG"
+	for fmt in custom plain json; do
+		run --separate-stderr bash -c 'umask 000 && exec "$@"' umask000 \
+			"$BK_DR" -c "$CFG" backup discord-bot --format "$fmt"
+		[ "$status" -eq 0 ]
+	done
+	# a manifest rewritten by verify keeps its mode
+	run --separate-stderr bash -c 'umask 000 && exec "$@"' umask000 \
+		"$BK_DR" -c "$CFG" verify discord-bot
+	[ "$status" -eq 0 ]
+	for d in "$OUT/deep" "$OUT/deep/er" "$OUT/deep/er/backups" "$OUT/deep/er/backups/discord-bot"; do
+		[ "$(mode "$d")" = 700 ] || { echo "$d is $(mode "$d")" >&2; false; }
+	done
+	[ "$(ls "$OUT/deep/er/backups/discord-bot" | wc -l)" -eq 6 ]
+	for f in "$OUT/deep/er/backups/discord-bot"/*; do
+		[ "$(mode "$f")" = 600 ] || { echo "$f is $(mode "$f")" >&2; false; }
+	done
+}
+
+@test "the modes of an existing backup directory are left alone, its files are 0600" {
+	CFG="$OUT/dockreset.json"
+	bk_write_config "$OUT/backups" "$CFG"
+	mkdir -p "$OUT/backups/discord-bot" && chmod 0750 "$OUT/backups/discord-bot"
+	run --separate-stderr bash -c 'umask 000 && exec "$@"' umask000 \
+		"$BK_DR" -c "$CFG" backup discord-bot --format json
+	[ "$status" -eq 0 ]
+	[ "$(mode "$OUT/backups/discord-bot")" = 750 ]
+	for f in "$OUT/backups/discord-bot"/*; do
+		[ "$(mode "$f")" = 600 ]
+	done
+}
+
+@test "symlinks planted at the predicted names are never followed: the backup takes a free id" {
+	local now i id
+	CFG="$OUT/dockreset.json"
+	bk_write_config "$OUT/backups" "$CFG"
+	mkdir -p "$OUT/backups/discord-bot"
+	now=$(date +%s)
+	for i in 0 1 2 3 4 5; do
+		id=discord-bot-$(date -u -d "@$((now + i))" +%Y%m%dT%H%M%SZ)
+		ln -s "$OUT/victim" "$OUT/backups/discord-bot/$id.json"
+		ln -s "$OUT/victim" "$OUT/backups/discord-bot/$id.json.partial"
+		ln -s "$OUT/victim" "$OUT/backups/discord-bot/$id.manifest.json"
+	done
+	run --separate-stderr "$BK_DR" -c "$CFG" backup discord-bot --format json --json
+	[ "$status" -eq 0 ]
+	cmp "$OUT/victim.orig" "$OUT/victim"
+	printf '%s\n' "$output" >"$OUT/out.json"
+	id=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["backup"]["id"])' "$OUT/out.json")
+	# the second of its time was taken by the planted names: "-2"
+	[[ "$id" == discord-bot-*Z-2 ]]
+	[ -f "$OUT/backups/discord-bot/$id.json" ] && [ ! -L "$OUT/backups/discord-bot/$id.json" ]
+	[ -f "$OUT/backups/discord-bot/$id.manifest.json" ] && [ ! -L "$OUT/backups/discord-bot/$id.manifest.json" ]
+	# planted partial names are removed as stale (the links, not their target)
+	[[ "$stderr" == *"dockreset: warning: removed partial file '$OUT/backups/discord-bot/discord-bot-"*".json.partial' left by an interrupted run"* ]]
+	[ -z "$(find "$OUT/backups/discord-bot" -name '*.partial')" ]
+	[ "$(find "$OUT/backups/discord-bot" -type l | wc -l)" -eq 12 ]
+	cmp "$OUT/victim.orig" "$OUT/victim"
+}
+
+@test "a symlink planted at the final name during the dump: exit 8, its target untouched" {
+	local partial final
+	CFG="$OUT/dockreset.json"
+	bk_write_config "$OUT/backups" "$CFG"
+	"$BK_DR" -c "$CFG" backup discord-bot --format plain >"$OUT/out" 2>"$OUT/err" &
+	BG_PID=$!
+	partial=$(bk_wait_partial "$OUT/backups/discord-bot" 1)
+	final=${partial%.partial}
+	ln -s "$OUT/victim" "$final"
+	local rc=0
+	wait "$BG_PID" || rc=$?
+	BG_PID=
+	[ "$rc" -eq 8 ]
+	grep -qF "dockreset: error: refusing to replace '$final': it appeared while it was written (a symbolic link)" "$OUT/err"
+	cmp "$OUT/victim.orig" "$OUT/victim"
+	[ -L "$final" ]
+	[ ! -e "$partial" ]
+	bk_assert_nothing_left "$OUT/backups/discord-bot"
+}
+
+@test "a lock file that is a symlink is refused, its target untouched" {
+	CFG="$OUT/dockreset.json"
+	bk_write_config "$OUT/backups" "$CFG"
+	mkdir -p "$OUT/backups/discord-bot" &&
+		ln -s "$OUT/victim" "$OUT/backups/discord-bot/.lock"
+	run --separate-stderr "$BK_DR" -c "$CFG" backup discord-bot --format json
+	# refused as a lock that cannot be read (fail closed)
+	[ "$status" -eq 9 ]
+	[[ "$stderr" == *"the lock file '$OUT/backups/discord-bot/.lock' cannot be read (it is a symbolic link)"* ]]
+	cmp "$OUT/victim.orig" "$OUT/victim"
+	[ -L "$OUT/backups/discord-bot/.lock" ]
+	[ "$(ls "$OUT/backups/discord-bot")" = "" ]
+}
+
+# Samples `ps -eo args` on the host and in the db container until stopped.
+sampler() {
+	local db
+	db=$(bk_db)
+	while :; do
+		ps -eo args >>"$OUT/ps.host"
+		docker exec "$db" ps -eo args >>"$OUT/ps.container" 2>&1
+	done
+}
+
+@test "the password appears in no argv, event, output, manifest or file name" {
+	local since fmt
+	[ ${#DISCORD_DB_PASSWORD} -gt 20 ]
+	# the stack uses it: dockreset connects with it
+	[ "$(docker inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$(bk_db)" |
+		grep -c "^POSTGRES_PASSWORD=$DISCORD_DB_PASSWORD$")" -eq 1 ]
+	CFG="$OUT/dockreset.json"
+	bk_write_config "$OUT/backups" "$CFG"
+	since=$(date +%s)
+	# streamed: "--since X --until Y" alone replays only the daemon's last
+	# 256 events, fewer than the sampler's execs make
+	docker events --since "$since" --format '{{json .}}' >"$OUT/events" &
+	EVENTS_PID=$!
+	sampler &
+	SAMPLER_PID=$!
+	for fmt in plain custom json; do
+		"$BK_DR" -v -c "$CFG" backup discord-bot --format "$fmt" --json >>"$OUT/stdout" 2>>"$OUT/stderr"
+	done
+	"$BK_DR" -v -c "$CFG" verify discord-bot --json >>"$OUT/stdout" 2>>"$OUT/stderr"
+	"$BK_DR" -v -c "$CFG" backups discord-bot --json >>"$OUT/stdout" 2>>"$OUT/stderr"
+	"$BK_DR" -v -c "$CFG" status discord-bot --json >>"$OUT/stdout" 2>>"$OUT/stderr"
+	kill -TERM "$SAMPLER_PID" && wait "$SAMPLER_PID" || true
+	SAMPLER_PID=
+	sleep 1
+	kill -TERM "$EVENTS_PID" && wait "$EVENTS_PID" || true
+	EVENTS_PID=
+	ls -la "$OUT/backups/discord-bot" >"$OUT/names"
+
+	# the samples saw the work: dockreset on the host, pg_dump in the container
+	grep -q "dockreset -v -c $CFG backup discord-bot --format plain --json" "$OUT/ps.host"
+	grep -q '^pg_dump --format=plain --snapshot=' "$OUT/ps.container"
+	grep -q '"exec_start: pg_dump --format=plain ' "$OUT/events"
+	[ "$(ls "$OUT/backups/discord-bot"/*.manifest.json | wc -l)" -eq 3 ]
+	echo "# $(wc -l <"$OUT/ps.host") host and $(wc -l <"$OUT/ps.container") container ps lines, $(wc -l <"$OUT/events") events"
+
+	# and nowhere the password (grep: 1 is "no line matched", 2 an error)
+	run -1 grep -F -- "$DISCORD_DB_PASSWORD" "$OUT/ps.host" "$OUT/ps.container" "$OUT/events" \
+		"$OUT/stdout" "$OUT/stderr" "$OUT/names" "$OUT/backups/discord-bot"/*.manifest.json
+}

@@ -148,8 +148,8 @@ static char *opt_string(const json_t *o, const char *key)
 }
 
 /*
- * Reads the lock file. 0 and *h; -ENOENT when it is gone; -1 and *why when
- * it cannot be read or makes no sense.
+ * Reads the lock file. 0 and *h; -ENOENT when it is gone; -ELOOP when it is
+ * a symbolic link; -1 and *why when it cannot be read or makes no sense.
  */
 static int lock_read(struct holder *h, char **why, int dirfd)
 {
@@ -163,9 +163,9 @@ static int lock_read(struct holder *h, char **why, int dirfd)
 	*why = NULL;
 	fd = openat(dirfd, LOCK_NAME, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
-		if (errno == ENOENT)
-			return -ENOENT;
-		*why = xstrdup(errno == ELOOP ? "it is a symbolic link" : strerror(errno));
+		if (errno == ENOENT || errno == ELOOP)
+			return -errno;
+		*why = xstrdup(strerror(errno));
 		return -1;
 	}
 	for (;;) {
@@ -265,6 +265,13 @@ int backup_lock_acquire(struct backup_lock *l, const char *dir, const char *targ
 		r = lock_read(&h, &why, dirfd);
 		if (r == -ENOENT && attempt == 0)
 			continue;
+		if (r == -ELOOP) {
+			/* an unsafe path where dockreset writes, not someone's lock */
+			ui_error("the lock file '%s' is a symbolic link: refusing to use it", path);
+			ui_hint("remove it if nothing of yours put it there");
+			rc = BACKUP_ERR_UNSAFE;
+			goto out;
+		}
 		if (r < 0) {
 			ui_error(
 			    "backups of '%s' are locked: the lock file '%s' cannot be read (%s)",

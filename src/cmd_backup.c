@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "backup.h"
@@ -14,9 +15,17 @@
 #include "sig.h"
 #include "ui.h"
 
-/* Warns when backups would be committed with the project. */
-static void warn_if_in_git(const char *dir)
+/* Warns when backups would be committed with the project, or can be read
+ * by other users through a directory dockreset did not make. */
+static void warn_about_dir(const char *dir)
 {
+	struct stat st;
+
+	if (stat(dir, &st) == 0 && (st.st_mode & 077)) {
+		ui_warn("the backup directory '%s' is open to other users (mode %04o)", dir,
+			(unsigned)(st.st_mode & 07777));
+		ui_hint("backups hold user data: chmod 700 '%s'", dir);
+	}
 	if (backup_dir_git_exposed(dir) == 1) {
 		ui_warn("the backup directory '%s' is inside a git work tree and not ignored there",
 			dir);
@@ -65,7 +74,7 @@ int cmd_backup(struct cmd_ctx *ctx)
 		rc = EXIT_IO;
 		goto out;
 	}
-	warn_if_in_git(t->backup_dir);
+	warn_about_dir(t->backup_dir);
 	e = pg_advisory_trylock(ss.conn, key);
 	if (e != 0) {
 		if (e > 0)

@@ -197,17 +197,33 @@ static char *path_join(const char *dir, const char *rel)
 }
 
 /*
- * path_join, then resolved (symlinks, "..") when the directory already
- * exists, so messages and manifests name the real place.
+ * path_join for a directory named relative to dir, the config's own
+ * directory, which is a real path: a ".." at the start of rel names dir's
+ * real parent and is resolved, so messages and manifests name the place
+ * plainly. Nothing is resolved through the file system: a symlink where
+ * backups go is refused later, never followed.
  */
 static char *dir_join(const char *dir, const char *rel)
 {
-	char *joined = path_join(dir, rel), *real = realpath(joined, NULL);
+	char *base = xstrdup(dir), *out;
 
-	if (!real)
-		return joined;
-	free(joined);
-	return real;
+	while (rel[0] != '/') {
+		if (!strncmp(rel, "./", 2)) {
+			rel += 2;
+		} else if (!strncmp(rel, "../", 3) || !strcmp(rel, "..")) {
+			char *slash = strrchr(base, '/');
+			if (slash == base)
+				slash[1] = '\0';
+			else if (slash)
+				*slash = '\0';
+			rel += rel[2] ? 3 : 2;
+		} else {
+			break;
+		}
+	}
+	out = path_join(base, rel);
+	free(base);
+	return out;
 }
 
 /* The directory of an absolute, clean path. */
@@ -1107,7 +1123,7 @@ static int target_value(struct pctx *c, const struct at *at, json_t *v, struct c
 	    opt_block(c, at, v, "restore", restore_value, t))
 		return -1;
 	if (!t->backup_dir)
-		t->backup_dir = dir_join(cfg->backup_dir, t->name);
+		t->backup_dir = path_join(cfg->backup_dir, t->name);
 	return 0;
 }
 

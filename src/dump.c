@@ -67,12 +67,16 @@ static int sink_out(void *ctx, int stream, const char *buf, size_t len)
 	return 0;
 }
 
-/* Shows a tool's stderr, secret removed, one "hint:"-less line at a time. */
+/*
+ * Shows the rest of a tool's stderr, indented, secret removed: every line
+ * after the first, which the error line already gave.
+ */
 static void show_stderr(const struct strbuf *err, const char *secret)
 {
 	char *copy = xstrdup(strbuf_str(err)), *line, *save = NULL;
 
-	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	line = strtok_r(copy, "\n", &save);
+	for (line = strtok_r(NULL, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *p;
 		if (secret && *secret)
 			while ((p = strstr(line, secret)))
@@ -222,8 +226,9 @@ static int stream_json(const struct dump_request *r, struct backup_file *file,
 
 		free(q);
 		if (!PQsendQuery(r->conn, sql) || !PQsetSingleRowMode(r->conn)) {
-			ui_error("cannot read table '%s': %s", v[i].qualified,
-				 PQerrorMessage(r->conn));
+			char *m = pg_message(PQerrorMessage(r->conn));
+			ui_error("cannot read table '%s': %s", v[i].qualified, m);
+			free(m);
 			free(sql);
 			rc = EXIT_COMMAND;
 			goto out;
@@ -236,8 +241,9 @@ static int stream_json(const struct dump_request *r, struct backup_file *file,
 				/* the first failure says why: a full disk or an
 				 * interrupt is not a failing query */
 				if (!failed) {
-					ui_error("cannot read table '%s': %s", v[i].qualified,
-						 PQresultErrorMessage(res));
+					char *m = pg_message(PQresultErrorMessage(res));
+					ui_error("cannot read table '%s': %s", v[i].qualified, m);
+					free(m);
 					failed = 1;
 				}
 				PQclear(res);
@@ -324,9 +330,11 @@ static json_t *eval_stats(PGconn *c, const struct cfg_target *t)
 				val = json_null();
 			PQclear(PQexec(c, "RELEASE SAVEPOINT dockreset_stat"));
 		} else {
-			if (PQresultStatus(res) != PGRES_TUPLES_OK)
-				ui_warn("stat '%s' failed: %s", t->stats[i].name,
-					PQresultErrorMessage(res));
+			if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+				char *m = pg_message(PQresultErrorMessage(res));
+				ui_warn("stat '%s' failed: %s", t->stats[i].name, m);
+				free(m);
+			}
 			PQclear(PQexec(c, "ROLLBACK TO SAVEPOINT dockreset_stat"));
 		}
 		PQclear(res);

@@ -57,11 +57,20 @@ void pg_params_release(struct pg_params *p)
 	memset(p, 0, sizeof(*p));
 }
 
-/* libpq messages end with a newline and may span lines; keep the first. */
-static char *first_line(const char *msg)
+char *pg_message(const char *msg)
 {
-	size_t n = strcspn(msg, "\n");
-	return xstrndup(msg, n);
+	if (!msg || !*msg)
+		return xstrdup("unknown error");
+	return xstrndup(msg, strcspn(msg, "\n"));
+}
+
+static void notice(void *arg, const char *msg)
+{
+	char *line = pg_message(msg);
+
+	(void)arg;
+	ui_verbose("server: %s", line);
+	free(line);
 }
 
 PGconn *pg_connect(const struct pg_params *p)
@@ -94,8 +103,9 @@ PGconn *pg_connect(const struct pg_params *p)
 		ui_error("cannot connect to the database: out of memory");
 		return NULL;
 	}
+	PQsetNoticeProcessor(c, notice, NULL);
 	if (PQstatus(c) != CONNECTION_OK) {
-		char *msg = first_line(PQerrorMessage(c));
+		char *msg = pg_message(PQerrorMessage(c));
 		if (p->conninfo)
 			ui_error("cannot connect to the database given by \"url\": %s", msg);
 		else
@@ -120,7 +130,7 @@ PGresult *pg_exec(PGconn *c, const char *sql, int nparams, const char *const *pa
 		return r;
 	{
 		const char *m = r ? PQresultErrorMessage(r) : PQerrorMessage(c);
-		char *msg = first_line(m && *m ? m : "unknown error");
+		char *msg = pg_message(m);
 		ui_error("statement failed: %s", msg);
 		ui_hint("the statement was: %s", sql);
 		free(msg);
@@ -145,7 +155,9 @@ char *pg_quote_ident(PGconn *c, const char *ident)
 	char *s;
 
 	if (!q) {
-		ui_error("cannot quote identifier: %s", PQerrorMessage(c));
+		char *m = pg_message(PQerrorMessage(c));
+		ui_error("cannot quote identifier: %s", m);
+		free(m);
 		return NULL;
 	}
 	s = xstrdup(q);
@@ -318,7 +330,9 @@ int pg_count_rows_send(PGconn *c, const struct pg_table *v, size_t n)
 		free(q);
 	}
 	if (!PQsendQuery(c, sql.buf)) {
-		ui_error("cannot count rows: %s", PQerrorMessage(c));
+		char *m = pg_message(PQerrorMessage(c));
+		ui_error("cannot count rows: %s", m);
+		free(m);
 		goto out;
 	}
 	rc = 0;
@@ -334,8 +348,11 @@ int pg_count_rows_finish(PGconn *c, struct pg_table *v, size_t n)
 
 	while ((r = PQgetResult(c))) {
 		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-			if (rc == 0)
-				ui_error("cannot count rows: %s", PQresultErrorMessage(r));
+			if (rc == 0) {
+				char *m = pg_message(PQresultErrorMessage(r));
+				ui_error("cannot count rows: %s", m);
+				free(m);
+			}
 			rc = -1;
 		} else {
 			for (int i = 0; i < PQntuples(r); i++) {
@@ -348,7 +365,9 @@ int pg_count_rows_finish(PGconn *c, struct pg_table *v, size_t n)
 		PQclear(r);
 	}
 	if (rc == 0 && !got) {
-		ui_error("cannot count rows: %s", PQerrorMessage(c));
+		char *m = pg_message(PQerrorMessage(c));
+		ui_error("cannot count rows: %s", m);
+		free(m);
 		rc = -1;
 	}
 	return rc;

@@ -34,7 +34,12 @@ int pg_params_from_container(struct pg_params *p, const struct cfg_target *t,
 			     const struct docker_container *db, const char *command);
 void pg_params_release(struct pg_params *p);
 
-/* Connects; on failure reports (without the password) and returns NULL. */
+/* The first line of a libpq message, without its trailing newline; new
+ * string. libpq's messages span lines and end with one. */
+char *pg_message(const char *msg);
+
+/* Connects; on failure reports (without the password) and returns NULL.
+ * The server's notices go to -v output, never bare to stderr. */
 PGconn *pg_connect(const struct pg_params *p);
 
 /*

@@ -66,7 +66,7 @@ mode() {
 	done
 }
 
-@test "the modes of an existing backup directory are left alone, its files are 0600" {
+@test "an existing backup directory keeps its mode, with a warning; its files are 0600" {
 	CFG="$OUT/dockreset.json"
 	bk_write_config "$OUT/backups" "$CFG"
 	mkdir -p "$OUT/backups/discord-bot" && chmod 0750 "$OUT/backups/discord-bot"
@@ -74,6 +74,7 @@ mode() {
 		"$BK_DR" -c "$CFG" backup discord-bot --format json
 	[ "$status" -eq 0 ]
 	[ "$(mode "$OUT/backups/discord-bot")" = 750 ]
+	[[ "$stderr" == *"dockreset: warning: the backup directory '$OUT/backups/discord-bot' is open to other users (mode 0750)"* ]]
 	for f in "$OUT/backups/discord-bot"/*; do
 		[ "$(mode "$f")" = 600 ]
 	done
@@ -133,9 +134,9 @@ mode() {
 	mkdir -p "$OUT/backups/discord-bot" &&
 		ln -s "$OUT/victim" "$OUT/backups/discord-bot/.lock"
 	run --separate-stderr "$BK_DR" -c "$CFG" backup discord-bot --format json
-	# refused as a lock that cannot be read (fail closed)
-	[ "$status" -eq 9 ]
-	[[ "$stderr" == *"the lock file '$OUT/backups/discord-bot/.lock' cannot be read (it is a symbolic link)"* ]]
+	# an unsafe path where dockreset writes: exit 8, nothing followed
+	[ "$status" -eq 8 ]
+	[[ "$stderr" == *"the lock file '$OUT/backups/discord-bot/.lock' is a symbolic link: refusing to use it"* ]]
 	cmp "$OUT/victim.orig" "$OUT/victim"
 	[ -L "$OUT/backups/discord-bot/.lock" ]
 	[ "$(ls "$OUT/backups/discord-bot")" = "" ]

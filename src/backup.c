@@ -159,7 +159,7 @@ static int digits_at(const char *s, size_t n, int *out)
 /* A real UTC date and time from its fields; round-trips through gmtime. */
 static int make_time(time_t *out, int y, int mo, int d, int h, int mi, int s)
 {
-	struct tm tm = {0}, back;
+	struct tm tm = { 0 }, back;
 	time_t t;
 
 	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59)
@@ -352,8 +352,8 @@ out:
 
 /* ---- formats and names ---- */
 
-static const char *const format_names[] = {"custom", "plain", "json"};
-static const char *const format_exts[] = {".dump", ".sql", ".json"};
+static const char *const format_names[] = { "custom", "plain", "json" };
+static const char *const format_exts[] = { ".dump", ".sql", ".json" };
 
 const char *backup_format_name(enum backup_format f)
 {

@@ -230,7 +230,7 @@ static void dir_flock(int dirfd, int op)
 int backup_lock_acquire(struct backup_lock *l, const char *dir, const char *target,
 			const char *command)
 {
-	struct holder h = {0};
+	struct holder h = { 0 };
 	char *why = NULL, *text = NULL, *path;
 	int dirfd = -1, rc;
 
@@ -435,7 +435,7 @@ int backup_clean_partials(const char *dir)
 
 int backup_dir_git_exposed(const char *dir)
 {
-	static const char *const exts[] = {".dump", ".sql", ".json", ".manifest.json"};
+	static const char *const exts[] = { ".dump", ".sql", ".json", ".manifest.json" };
 	git_repository *repo = NULL;
 	char *real = NULL, *work = NULL;
 	const char *wd, *rel;

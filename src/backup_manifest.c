@@ -21,7 +21,7 @@
 
 #define MANIFEST_MAX (64u << 20)
 
-static const char *const reasons[] = {"manual", "pre-reset", "pre-restore"};
+static const char *const reasons[] = { "manual", "pre-reset", "pre-restore" };
 
 /* ---- building ---- */
 

@@ -859,8 +859,8 @@ static void report_open(int rc, const char *path, const char *why)
 {
 	/* why is "is a symbolic link"..., or the system's message (ENOENT) */
 	if (rc == BACKUP_ERR_INTEGRITY)
-		ui_error("cannot verify backup '%s': %s%s", path, strncmp(why, "is ", 3) ? "" : "it ",
-			 why);
+		ui_error("cannot verify backup '%s': %s%s", path,
+			 strncmp(why, "is ", 3) ? "" : "it ", why);
 	else
 		ui_error("cannot read backup '%s': %s", path, why);
 }

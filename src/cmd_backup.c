@@ -78,7 +78,8 @@ int cmd_backup(struct cmd_ctx *ctx)
 	e = pg_advisory_trylock(ss.conn, key);
 	if (e != 0) {
 		if (e > 0)
-			ui_error("the database of '%s' is locked by another dockreset run", t->name);
+			ui_error("the database of '%s' is locked by another dockreset run",
+				 t->name);
 		rc = e > 0 ? EXIT_LOCKED : EXIT_COMMAND;
 		goto out;
 	}
@@ -113,8 +114,7 @@ int cmd_backup(struct cmd_ctx *ctx)
 	if (!ctx->opt->json) {
 		char size[32];
 		double secs = now_s() - start;
-		unsigned long long bytes =
-			json_integer_value(json_object_get(manifest, "size"));
+		unsigned long long bytes = json_integer_value(json_object_get(manifest, "size"));
 		printf("backup %s: %s in %.1f s (%.1f MB/s), verified\n",
 		       json_string_value(json_object_get(manifest, "id")),
 		       human_size(size, sizeof(size), bytes), secs,
@@ -124,7 +124,8 @@ out:
 	if (sig_pending()) {
 		if (rc == 0 || rc == EXIT_SIGINT || rc == EXIT_SIGTERM)
 			rc = sig_exit_code();
-		ui_error("interrupted by %s%s", sig_exit_code() == EXIT_SIGTERM ? "SIGTERM" : "SIGINT",
+		ui_error("interrupted by %s%s",
+			 sig_exit_code() == EXIT_SIGTERM ? "SIGTERM" : "SIGINT",
 			 manifest ? " after the backup was written and verified"
 				  : ": no backup was written");
 	}

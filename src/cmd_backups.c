@@ -35,7 +35,8 @@ int cmd_backups(struct cmd_ctx *ctx)
 		printf("%-40s %-20s %10s %-7s %-12s %-20s %s\n", b->id,
 		       backup_time_format(created, b->created_at),
 		       human_size(size, sizeof(size), b->size), backup_format_name(b->format),
-		       b->reason, b->verified_at ? backup_time_format(verified, b->verified_at) : "never",
+		       b->reason,
+		       b->verified_at ? backup_time_format(verified, b->verified_at) : "never",
 		       json_is_string(label) ? json_string_value(label) : "");
 		if (b->missing)
 			ui_warn("the file of backup '%s' is missing", b->id);

@@ -65,8 +65,8 @@ int cmd_prune(struct cmd_ctx *ctx)
 	struct backup_lock lock = BACKUP_LOCK_INIT;
 	json_t *deleted = json_array(), *kept = json_array();
 	long long older = -1;
-	unsigned long keep = ctx->opt->keep >= 0 ? (unsigned long)ctx->opt->keep
-						 : (unsigned long)t->backup_keep;
+	unsigned long keep =
+	    ctx->opt->keep >= 0 ? (unsigned long)ctx->opt->keep : (unsigned long)t->backup_keep;
 	unsigned *why = NULL;
 	size_t ndel = 0;
 	int rc, e;
@@ -106,8 +106,8 @@ int cmd_prune(struct cmd_ctx *ctx)
 		goto out;
 	}
 	if (!ctx->opt->dry_run) {
-		char *what = xasprintf("delete %zu backup%s of '%s'", ndel, ndel == 1 ? "" : "s",
-				       t->name);
+		char *what =
+		    xasprintf("delete %zu backup%s of '%s'", ndel, ndel == 1 ? "" : "s", t->name);
 		rc = guard_confirm(t->name, what, ctx->opt->yes);
 		free(what);
 		if (rc)
@@ -122,7 +122,8 @@ int cmd_prune(struct cmd_ctx *ctx)
 		}
 		json_array_append_new(deleted, json_string(l.v[i].id));
 		if (!ctx->opt->json)
-			printf("%s %s\n", ctx->opt->dry_run ? "would delete" : "deleted", l.v[i].id);
+			printf("%s %s\n", ctx->opt->dry_run ? "would delete" : "deleted",
+			       l.v[i].id);
 	}
 	if (l.orphans.n)
 		ui_info("%zu file%s without a manifest left alone", l.orphans.n,

@@ -32,7 +32,8 @@ static void newest_backup(struct cmd_ctx *ctx, int json)
 	json_object_set(ui_json(), "newest_backup", l.v[0].manifest);
 	if (!json)
 		printf("backup      %s (%s, %s, %s)\n", l.v[0].id,
-		       backup_format_name(l.v[0].format), human_size(size, sizeof(size), l.v[0].size),
+		       backup_format_name(l.v[0].format),
+		       human_size(size, sizeof(size), l.v[0].size),
 		       l.v[0].verified_at ? "verified" : "not verified");
 	backup_list_release(&l);
 }
@@ -67,9 +68,9 @@ static int report_tables(PGconn *c, const struct cfg_target *t, int json)
 	if (!json)
 		printf("tables      %zu\n  %-40s %12s  %s\n", n, "TABLE", "ROWS", "RESET");
 	for (size_t i = 0; i < n; i++) {
-		json_array_append_new(arr, json_pack("{s:s, s:I, s:b}", "name", v[i].qualified,
-						     "rows", (json_int_t)v[i].rows, "reset",
-						     reset[i]));
+		json_array_append_new(arr,
+				      json_pack("{s:s, s:I, s:b}", "name", v[i].qualified, "rows",
+						(json_int_t)v[i].rows, "reset", reset[i]));
 		if (!json)
 			printf("  %-40s %12lld  %s\n", v[i].qualified, v[i].rows,
 			       reset[i] ? "reset" : "keep");

@@ -29,7 +29,7 @@
 
 static const char *const default_branches[] = { "production", "prod", "release/*" };
 static const char *const default_env_names[] = {
-	"APP_ENV",   "ENVIRONMENT", "NODE_ENV", "RAILS_ENV",	       "RACK_ENV",
+	"APP_ENV",    "ENVIRONMENT", "NODE_ENV", "RAILS_ENV",		"RACK_ENV",
 	"DJANGO_ENV", "FLASK_ENV",   "MIX_ENV",	 "RAILWAY_ENVIRONMENT", "DOCKRESET_ENV",
 };
 static const char *const default_env_values[] = { "production", "prod", "prd", "live" };
@@ -37,13 +37,13 @@ static const char *const default_env_values[] = { "production", "prod", "prd", "
 static const char *const top_keys[] = { "version", "backup_dir", "production", "targets", NULL };
 static const char *const production_keys[] = { "branches", "env_names", "env_values", NULL };
 static const char *const target_keys[] = { "project", "production", "database", "apps",
-					    "caches",  "reset",	     "seeds",	 "default_seeds",
-					    "stats",   "backup",     "restore",	 NULL };
+					   "caches",  "reset",	    "seeds",	"default_seeds",
+					   "stats",   "backup",	    "restore",	NULL };
 static const char *const database_keys[] = { "service",	     "container", "name", "user",
 					     "password_env", "url",	  NULL };
 static const char *const ref_keys[] = { "service", "container", NULL };
-static const char *const cache_keys[] = { "service", "container", "db", "flush", "password_env",
-					  NULL };
+static const char *const cache_keys[] = { "service", "container",    "db",
+					  "flush",   "password_env", NULL };
 static const char *const reset_keys[] = { "schemas",  "tables",	 "keep", "restart_identity",
 					  "strategy", "migrate", NULL };
 static const char *const migrate_keys[] = { "sql", "service", "container", "command", NULL };
@@ -512,8 +512,8 @@ static int opt_env_name(struct pctx *c, const struct at *at, json_t *obj, const 
  * An array of strings. valid (may be NULL) checks each element; what names
  * the kind of element in its message.
  */
-static int str_array(struct pctx *c, const struct at *at, json_t *v, struct strlist *out,
-		     int flags, int (*valid)(const char *), const char *what)
+static int str_array(struct pctx *c, const struct at *at, json_t *v, struct strlist *out, int flags,
+		     int (*valid)(const char *), const char *what)
 {
 	size_t i;
 	json_t *e;
@@ -646,7 +646,8 @@ static int table_string(struct pctx *c, const struct at *at, const char *s, stru
 	if (!*s)
 		return fail(c, at, "must not be empty");
 	if (!strcmp(s, "*"))
-		return fail(c, at, "\"*\" is not a table name (\"tables\": \"*\" means every table)");
+		return fail(c, at,
+			    "\"*\" is not a table name (\"tables\": \"*\" means every table)");
 	if (dot && (dot == s || !dot[1]))
 		return fail_quoted(c, at,
 				   "invalid table name %s (write \"schema.table\", or "
@@ -843,8 +844,9 @@ static int reset_value(struct pctx *c, const struct at *at, json_t *v, struct cf
 		return -1;
 	t->strategy = strategy;
 	if (json_object_get(v, "keep") && t->strategy == STRATEGY_RECREATE)
-		return fail(c, ak, "not allowed with \"strategy\": \"recreate\", which drops "
-				   "whole schemas");
+		return fail(c, ak,
+			    "not allowed with \"strategy\": \"recreate\", which drops "
+			    "whole schemas");
 	if (json_object_get(v, "migrate") && t->strategy != STRATEGY_RECREATE)
 		return fail(c, am, "only allowed with \"strategy\": \"recreate\"");
 	if (!t->schemas.n)
@@ -979,8 +981,7 @@ static int has_profile(const struct cfg_target *t, const char *name)
 	return 0;
 }
 
-static int default_seeds_value(struct pctx *c, const struct at *at, json_t *v,
-			       struct cfg_target *t)
+static int default_seeds_value(struct pctx *c, const struct at *at, json_t *v, struct cfg_target *t)
 {
 	if (str_array(c, at, v, &t->default_seeds, LIST_UNIQUE, NULL, NULL))
 		return -1;

@@ -21,8 +21,8 @@ struct cfg_ref {
 
 struct cfg_cache {
 	struct cfg_ref ref;
-	int db;		  /* default 0 */
-	int flush_all;	  /* "flush": "all" */
+	int db;		    /* default 0 */
+	int flush_all;	    /* "flush": "all" */
 	char *password_env; /* NULL when none */
 };
 

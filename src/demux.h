@@ -36,9 +36,9 @@ struct demux {
 
 enum demux_result {
 	DEMUX_OK = 0,
-	DEMUX_ABORTED = -1,	/* the callback returned -1 */
-	DEMUX_BAD_STREAM = -2,	/* a header with an unknown type or nonzero padding */
-	DEMUX_TRUNCATED = -3,	/* demux_finish: the stream ended inside a frame */
+	DEMUX_ABORTED = -1,    /* the callback returned -1 */
+	DEMUX_BAD_STREAM = -2, /* a header with an unknown type or nonzero padding */
+	DEMUX_TRUNCATED = -3,  /* demux_finish: the stream ended inside a frame */
 };
 
 void demux_init(struct demux *d, demux_fn fn, void *ctx);

@@ -95,7 +95,7 @@ int docker_exit_code(int err)
 
 static void sleep_ms(long ms)
 {
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
@@ -590,8 +590,8 @@ static void docker_negotiate(char *out, size_t outsz, const char *theirs)
 /* The socket path of a unix:// URL; DOCKER_EUNSUPPORTED for the rest. */
 static int docker_parse_url(const char *url, const char **path)
 {
-	static const char *const remote[] = {"tcp://",	 "ssh://",   "http://",
-					     "https://", "npipe://", "fd://"};
+	static const char *const remote[] = { "tcp://",	  "ssh://",   "http://",
+					      "https://", "npipe://", "fd://" };
 
 	if (!strncmp(url, "unix://", 7)) {
 		*path = url + 7;
@@ -1263,7 +1263,7 @@ static int exec_progress_cb(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl
 static int docker_exec_stream(struct docker *d, const char *cid, const char *exec_id,
 			      const struct docker_exec_opts *o, struct demux *dm)
 {
-	struct exec_stream s = {.d = d, .err = STRBUF_INIT};
+	struct exec_stream s = { .d = d, .err = STRBUF_INIT };
 	struct curl_slist *hdrs = NULL;
 	char *path = xasprintf("/exec/%s/start", exec_id);
 	CURLcode cc;
@@ -1323,7 +1323,7 @@ out:
 /* Waits for fd to be ready for events; 0 when ready, -1 on timeout or error. */
 static int wait_fd(int fd, short events, int timeout_ms)
 {
-	struct pollfd p = {.fd = fd, .events = events};
+	struct pollfd p = { .fd = fd, .events = events };
 	int r;
 
 	do
@@ -1412,7 +1412,7 @@ static int docker_exec_hijack(struct docker *d, const char *cid, const char *exe
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
 	struct strbuf req = STRBUF_INIT;
-	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
 	char *rbuf = NULL, *wbuf = NULL, *hend = NULL;
 	size_t got = 0, hlen, wlen = 0, woff = 0;
 	int rd_eof = 0, wr_done = 0, in_eof = 0, sig_saved = 0;
@@ -1535,7 +1535,7 @@ static int docker_exec_hijack(struct docker *d, const char *cid, const char *exe
 
 	wbuf = xmalloc(DOCKER_HIJACK_WBUF);
 	while (!rd_eof) {
-		struct pollfd p = {.fd = fd, .events = POLLIN};
+		struct pollfd p = { .fd = fd, .events = POLLIN };
 
 		if (!wr_done && woff == wlen && !in_eof) {
 			n = o->in(o->in_ctx, wbuf, DOCKER_HIJACK_WBUF);

@@ -63,7 +63,8 @@ static int sink_out(void *ctx, int stream, const char *buf, size_t len)
 		return 0;
 	}
 	if (s->err.len < STDERR_KEEP)
-		strbuf_add(&s->err, buf, len < STDERR_KEEP - s->err.len ? len : STDERR_KEEP - s->err.len);
+		strbuf_add(&s->err, buf,
+			   len < STDERR_KEEP - s->err.len ? len : STDERR_KEEP - s->err.len);
 	return 0;
 }
 
@@ -175,8 +176,8 @@ static int stream_pg_dump(const struct dump_request *r, struct backup_file *file
 		rc = docker_exit_code(err);
 	} else {
 		char *line = first_err_line(&s.err, r->pp->password);
-		ui_error("pg_dump failed in '%s' (exit %d)%s%s", r->db->name, code, *line ? ": " : "",
-			 line);
+		ui_error("pg_dump failed in '%s' (exit %d)%s%s", r->db->name, code,
+			 *line ? ": " : "", line);
 		/* the rest of what it said, when there is more than that line */
 		if (strlen(line) + 1 < s.err.len)
 			show_stderr(&s.err, r->pp->password);
@@ -209,8 +210,8 @@ static void cancel_query(PGconn *conn)
 }
 
 /* Writes every table's rows as json, a row at a time; counts into v. */
-static int stream_json(const struct dump_request *r, struct backup_file *file,
-		       struct pg_table *v, size_t n, const char *server_version)
+static int stream_json(const struct dump_request *r, struct backup_file *file, struct pg_table *v,
+		       size_t n, const char *server_version)
 {
 	struct backup_json_writer w = BACKUP_JSON_WRITER_INIT;
 	struct strbuf sb = STRBUF_INIT;
@@ -261,7 +262,8 @@ static int stream_json(const struct dump_request *r, struct backup_file *file,
 			}
 			if (!failed && st == PGRES_SINGLE_TUPLE) {
 				for (int f = 0; f < nf; f++)
-					vals[f] = PQgetisnull(res, 0, f) ? NULL : PQgetvalue(res, 0, f);
+					vals[f] =
+					    PQgetisnull(res, 0, f) ? NULL : PQgetvalue(res, 0, f);
 				if (backup_json_row(&w, &sb, vals, (size_t)nf) < 0)
 					failed = 1;
 				else
@@ -385,7 +387,8 @@ int dump_take(json_t **manifest, const struct dump_request *r)
 		path);
 	if (r->format == BACKUP_FORMAT_JSON) {
 		rc = stream_json(r, &file, v, n, server_version);
-		if (rc == EXIT_COMMAND && server_lost(r->conn) && container_gone(r->d, r->db, 3000)) {
+		if (rc == EXIT_COMMAND && server_lost(r->conn) &&
+		    container_gone(r->d, r->db, 3000)) {
 			ui_error("the database container '%s' stopped during the dump",
 				 r->db->name);
 			rc = EXIT_CONTAINER;

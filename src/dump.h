@@ -22,8 +22,8 @@ struct dump_request {
 	PGconn *conn;	      /* in the transaction pg_snapshot_begin() opened */
 	const char *snapshot; /* its exported snapshot */
 	enum backup_format format;
-	const char *reason; /* "manual", "pre-reset", "pre-restore" */
-	const char *label;  /* or NULL */
+	const char *reason;		     /* "manual", "pre-reset", "pre-restore" */
+	const char *label;		     /* or NULL */
 	const char *git_branch, *git_commit; /* or NULL */
 	int lock_wait_timeout_s;
 };

@@ -20,8 +20,8 @@
 #include "ui.h"
 #include "util.h"
 
-void guard_markers_add(struct guard_markers *m, const char *kind, const char *where,
-		       int unreadable, const char *fmt, ...)
+void guard_markers_add(struct guard_markers *m, const char *kind, const char *where, int unreadable,
+		       const char *fmt, ...)
 {
 	struct guard_marker *g;
 	struct strbuf sb = STRBUF_INIT;
@@ -56,9 +56,8 @@ json_t *guard_markers_json(const struct guard_markers *m)
 
 	for (size_t i = 0; i < m->n; i++)
 		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:b}", "kind", m->v[i].kind,
-						   "where", m->v[i].where, "detail",
-						   m->v[i].detail, "unreadable",
-						   m->v[i].unreadable));
+						   "where", m->v[i].where, "detail", m->v[i].detail,
+						   "unreadable", m->v[i].unreadable));
 	return a;
 }
 
@@ -95,7 +94,8 @@ void guard_scan_env(struct guard_markers *m, const struct config *cfg, char *con
 			continue;
 		for (size_t i = 0; i < cfg->env_names.n; i++) {
 			const char *name = cfg->env_names.v[i];
-			if (strlen(name) == (size_t)(eq - *env) && !strncmp(name, *env, eq - *env) &&
+			if (strlen(name) == (size_t)(eq - *env) &&
+			    !strncmp(name, *env, eq - *env) &&
 			    guard_value_matches(&cfg->env_values, eq + 1))
 				guard_markers_add(m, "env", where, 0, "%s", *env);
 		}
@@ -117,8 +117,8 @@ void guard_scan_container(struct guard_markers *m, const struct config *cfg,
 		size_t i, n = json_array_size(env);
 		char **v = xcalloc(n + 1, sizeof(*v));
 		json_t *e;
-		json_array_foreach(env, i, e)
-			v[i] = (char *)(json_is_string(e) ? json_string_value(e) : "");
+		json_array_foreach(env, i, e) v[i] =
+		    (char *)(json_is_string(e) ? json_string_value(e) : "");
 		guard_scan_env(m, cfg, v, where);
 		free(v);
 	}
@@ -173,8 +173,8 @@ int guard_git_head(const char *dir, char **branch, char **commit, char **why)
 		git_oid_tostr(hex, sizeof(hex), git_reference_target(head));
 		*commit = xstrdup(hex);
 	}
-	*branch = xstrdup(git_repository_head_detached(repo) ? "HEAD"
-							     : git_reference_shorthand(head));
+	*branch =
+	    xstrdup(git_repository_head_detached(repo) ? "HEAD" : git_reference_shorthand(head));
 	rc = 0;
 out:
 	git_reference_free(head);
@@ -200,7 +200,8 @@ static void scan_detached(struct guard_markers *m, const struct config *cfg, con
 			git_branch_name(&name, ref);
 			if (git_reference_target(ref))
 				git_oid_tostr(hex, sizeof(hex), git_reference_target(ref));
-			if (name && !strcmp(hex, commit) && guard_branch_matches(&cfg->branches, name))
+			if (name && !strcmp(hex, commit) &&
+			    guard_branch_matches(&cfg->branches, name))
 				guard_markers_add(m, "branch", dir, 0,
 						  "detached HEAD at the tip of branch '%s'", name);
 			git_reference_free(ref);
@@ -243,8 +244,7 @@ void guard_scan_database(struct guard_markers *m, const struct config *cfg, PGco
 extern char **environ;
 
 void guard_scan_target(struct guard_markers *m, const struct config *cfg,
-		       const struct cfg_target *t, const struct target_containers *tc,
-		       PGconn *conn)
+		       const struct cfg_target *t, const struct target_containers *tc, PGconn *conn)
 {
 	if (t->production)
 		guard_markers_add(m, "config", cfg->path, 0, "\"production\": true in the target");

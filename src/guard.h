@@ -26,8 +26,8 @@ struct guard_markers {
 	size_t n;
 };
 
-void guard_markers_add(struct guard_markers *m, const char *kind, const char *where,
-		       int unreadable, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void guard_markers_add(struct guard_markers *m, const char *kind, const char *where, int unreadable,
+		       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void guard_markers_release(struct guard_markers *m);
 json_t *guard_markers_json(const struct guard_markers *m);
 

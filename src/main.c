@@ -38,7 +38,7 @@ struct command {
 	const char *name;
 	int (*fn)(struct cmd_ctx *);
 	int flags;
-	int options; /* O_* accepted */
+	int options;   /* O_* accepted */
 	int max_extra; /* positional arguments allowed after the target */
 	const char *usage;
 	const char *summary;
@@ -60,8 +60,8 @@ static const struct command commands[] = {
 	  "Exits 5 when the database container is missing, stopped, unhealthy or\n"
 	  "unreachable, else 2 when a table named in \"tables\" or \"keep\" does not\n"
 	  "exist, else 0.\n" },
-	{ "backup", cmd_backup, NEED_CONFIG | NEED_TARGET, O_FORMAT | O_LABEL, 0,
-	  "backup TARGET", "take a verified backup",
+	{ "backup", cmd_backup, NEED_CONFIG | NEED_TARGET, O_FORMAT | O_LABEL, 0, "backup TARGET",
+	  "take a verified backup",
 	  "Dumps the whole database with pg_dump inside its container, from one\n"
 	  "snapshot whose row counts go into the manifest, streamed to\n"
 	  "<backup dir>/<id>.dump|.sql|.json, then fully verified. Runs under the\n"
@@ -102,14 +102,18 @@ static const struct option_def option_defs[] = {
 	{ "no-color", 0, 0, O_GLOBAL, "    --no-color        no colour (also NO_COLOR)" },
 	{ "version", 0, 0, O_GLOBAL, "    --version         print the versions and exit" },
 	{ "help", 'h', 0, O_GLOBAL, "-h, --help            this help" },
-	{ "yes", 'y', 0, O_YES, "-y, --yes             skip the confirmation of a non-production target" },
-	{ "production", 0, 0, O_PRODUCTION, "    --production      confirm that the target is production" },
-	{ "dry-run", 0, 0, O_DRY_RUN, "    --dry-run         show what would happen; change nothing" },
+	{ "yes", 'y', 0, O_YES,
+	  "-y, --yes             skip the confirmation of a non-production target" },
+	{ "production", 0, 0, O_PRODUCTION,
+	  "    --production      confirm that the target is production" },
+	{ "dry-run", 0, 0, O_DRY_RUN,
+	  "    --dry-run         show what would happen; change nothing" },
 	{ "timeout", 0, 1, O_TIMEOUT, "    --timeout SECONDS health waits (default 60)" },
 	{ "format", 0, 1, O_FORMAT, "    --format FORMAT   custom, plain or json" },
 	{ "label", 0, 1, O_LABEL, "    --label TEXT      a label kept in the manifest" },
 	{ "keep", 0, 1, O_KEEP, "    --keep N          keep the N newest backups" },
-	{ "older-than", 0, 1, O_OLDER_THAN, "    --older-than AGE  only delete backups older than AGE (30d, 12h)" },
+	{ "older-than", 0, 1, O_OLDER_THAN,
+	  "    --older-than AGE  only delete backups older than AGE (30d, 12h)" },
 };
 
 static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -193,8 +197,8 @@ static int parse_int(const char *s, int *out)
 }
 
 /* Applies one option; -1 after reporting a usage error. */
-static int set_option(struct options *o, const struct option_def *d, const char *arg,
-		      int *help, int *version)
+static int set_option(struct options *o, const struct option_def *d, const char *arg, int *help,
+		      int *version)
 {
 	const char *n = d->lng;
 
@@ -259,8 +263,8 @@ static const struct option_def *find_short(char c)
  * Options may stand before or after the command, so options are collected
  * in one pass and checked against the command once it is known.
  */
-static int parse_args(int argc, char **argv, struct options *o, const char **cmd_name,
-		      int *help, int *version)
+static int parse_args(int argc, char **argv, struct options *o, const char **cmd_name, int *help,
+		      int *version)
 {
 	const struct option_def *seen[64];
 	const char *seen_as[64];
@@ -330,7 +334,8 @@ static int parse_args(int argc, char **argv, struct options *o, const char **cmd
 			if (*help)
 				continue;
 			if (c)
-				usage_error("'%s' does not take option '--%s'", c->name, seen[i]->lng);
+				usage_error("'%s' does not take option '--%s'", c->name,
+					    seen[i]->lng);
 			else
 				usage_error("option '%s' needs a command", seen_as[i]);
 			return -1;

@@ -122,8 +122,8 @@ PGresult *pg_exec(PGconn *c, const char *sql, int nparams, const char *const *pa
 {
 	/* without parameters, the simple protocol: several statements may go in
 	 * one message, as BEGIN and LOCK must */
-	PGresult *r = nparams ? PQexecParams(c, sql, nparams, NULL, params, NULL, NULL, 0)
-			      : PQexec(c, sql);
+	PGresult *r =
+	    nparams ? PQexecParams(c, sql, nparams, NULL, params, NULL, NULL, 0) : PQexec(c, sql);
 	ExecStatusType st = PQresultStatus(r);
 
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
@@ -189,14 +189,14 @@ int pg_list_tables(PGconn *c, struct pg_table **out, size_t *n)
 	 * their parent, and tables owned by an extension are the extension's.
 	 */
 	static const char sql[] =
-		"SELECT n.nspname, c.relname, c.relkind::text"
-		" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-		" WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition"
-		"   AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
-		"   AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'"
-		"   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass"
-		"        AND d.objid = c.oid AND d.deptype = 'e')"
-		" ORDER BY 1, 2";
+	    "SELECT n.nspname, c.relname, c.relkind::text"
+	    " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+	    " WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition"
+	    "   AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
+	    "   AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'"
+	    "   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass"
+	    "        AND d.objid = c.oid AND d.deptype = 'e')"
+	    " ORDER BY 1, 2";
 	PGresult *r = pg_exec(c, sql, 0, NULL);
 	int rows;
 
@@ -259,8 +259,8 @@ void pg_advisory_unlock(PGconn *c, long long key)
 	PGresult *r;
 
 	snprintf(buf, sizeof(buf), "%lld", key);
-	r = PQexecParams(c, "SELECT pg_advisory_unlock($1::bigint)", 1, NULL, params, NULL,
-			 NULL, 0);
+	r = PQexecParams(c, "SELECT pg_advisory_unlock($1::bigint)", 1, NULL, params, NULL, NULL,
+			 0);
 	PQclear(r);
 }
 

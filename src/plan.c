@@ -6,9 +6,8 @@
 #include <string.h>
 
 static const char *const migration_tables[] = {
-	"_prisma_migrations", "schema_migrations",     "ar_internal_metadata",
-	"alembic_version",    "__drizzle_migrations",  "flyway_schema_history",
-	"django_migrations",  "knex_migrations",
+	"_prisma_migrations",	"schema_migrations",	 "ar_internal_metadata", "alembic_version",
+	"__drizzle_migrations", "flyway_schema_history", "django_migrations",	 "knex_migrations",
 };
 
 int plan_is_migration_table(const char *name)

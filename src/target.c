@@ -40,8 +40,8 @@ static int find_group(struct docker *d, const char *project, struct target_group
 	return 0;
 }
 
-int target_find_containers(struct docker *d, const struct config *cfg,
-			   const struct cfg_target *t, struct target_containers *out)
+int target_find_containers(struct docker *d, const struct config *cfg, const struct cfg_target *t,
+			   struct target_containers *out)
 {
 	size_t n = 1 + t->napps + t->ncaches, k = 0;
 	int rc = 0;
@@ -119,11 +119,10 @@ json_t *target_containers_json(const struct target_containers *tc)
 		for (size_t j = 0; j < g->n; j++) {
 			const struct docker_container *c = g->v[j];
 			json_array_append_new(
-				a, json_pack("{s:s, s:s?, s:s?, s:s, s:s, s:s, s:b, s:s?}", "role",
-					     g->role, "service", g->ref->service, "container",
-					     g->ref->container, "name", c->name, "id", c->id,
-					     "status", c->status, "running", c->running, "health",
-					     c->health));
+			    a, json_pack("{s:s, s:s?, s:s?, s:s, s:s, s:s, s:b, s:s?}", "role",
+					 g->role, "service", g->ref->service, "container",
+					 g->ref->container, "name", c->name, "id", c->id, "status",
+					 c->status, "running", c->running, "health", c->health));
 		}
 		if (g->n == 0)
 			json_array_append_new(a, json_pack("{s:s, s:s?, s:s?, s:n, s:s}", "role",

@@ -27,8 +27,8 @@ struct target_containers {
  * Finds the containers of every service of t. A service with no container
  * is not an error here (its group is empty). Returns 0 or a docker_err.
  */
-int target_find_containers(struct docker *d, const struct config *cfg,
-			   const struct cfg_target *t, struct target_containers *out);
+int target_find_containers(struct docker *d, const struct config *cfg, const struct cfg_target *t,
+			   struct target_containers *out);
 void target_containers_release(struct target_containers *tc);
 
 /* "service 'db'" or "container 'x'"; new string. */

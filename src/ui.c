@@ -132,8 +132,7 @@ int ui_json_finish(const char *command, const char *target, int exit_code)
 	if (exit_code != 0)
 		json_object_set_new(out, "error",
 				    json_string(first_error ? first_error : "failed"));
-	json_object_foreach(ui_json(), key, val)
-		json_object_set(out, key, val);
+	json_object_foreach(ui_json(), key, val) json_object_set(out, key, val);
 	if (json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0)
 		rc = -1;
 	fputc('\n', stdout);

@@ -30,7 +30,10 @@ struct strbuf {
 	size_t len;
 	size_t alloc;
 };
-#define STRBUF_INIT { NULL, 0, 0 }
+#define STRBUF_INIT                                                                                \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
 void strbuf_init(struct strbuf *sb);
 void strbuf_release(struct strbuf *sb);
@@ -49,7 +52,10 @@ struct strlist {
 	char **v;
 	size_t n;
 };
-#define STRLIST_INIT { NULL, 0 }
+#define STRLIST_INIT                                                                               \
+	{                                                                                          \
+		NULL, 0                                                                            \
+	}
 
 void strlist_push(struct strlist *l, const char *s);
 void strlist_push_nodup(struct strlist *l, char *s);

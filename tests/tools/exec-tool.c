@@ -81,10 +81,10 @@ static int client_error(int err)
 
 int main(int argc, char **argv)
 {
-	struct ui_opts uo = {0};
-	struct out_state st = {0};
-	struct docker_exec_opts o = {0};
-	struct sigaction sa = {.sa_handler = on_signal};
+	struct ui_opts uo = { 0 };
+	struct out_state st = { 0 };
+	struct docker_exec_opts o = { 0 };
+	struct sigaction sa = { .sa_handler = on_signal };
 	struct docker *d = NULL;
 	const char *opt_host = NULL, *container = NULL;
 	char *endpoint = NULL;

@@ -72,9 +72,9 @@ static char *load_fixture(const char *name, size_t *len)
 
 static void plain_real_dumps_pass(void **state)
 {
-	static const char *const names[] = {"plain-15.20-clean.sql", "plain-15.20.sql",
-					    "plain-15.20-empty.sql", "plain-15.13-clean.sql"};
-	static const size_t chunks[] = {0, 1, 7, 4096};
+	static const char *const names[] = { "plain-15.20-clean.sql", "plain-15.20.sql",
+					     "plain-15.20-empty.sql", "plain-15.13-clean.sql" };
+	static const size_t chunks[] = { 0, 1, 7, 4096 };
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
@@ -270,11 +270,11 @@ static void plain_large_dump(void **state)
 
 /* ---- the json format ---- */
 
-static const char *const cols_words[] = {"id", "word", "note"};
-static const char *const row1[] = {"1", "hello", NULL};
-static const char *const row2[] = {"2", "quote \" back \\ nl \n tab \t cr \r", "\x01\x1f\x7f"};
-static const char *const row3[] = {"3", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", ""};
-static const char *const cols_one[] = {"id"};
+static const char *const cols_words[] = { "id", "word", "note" };
+static const char *const row1[] = { "1", "hello", NULL };
+static const char *const row2[] = { "2", "quote \" back \\ nl \n tab \t cr \r", "\x01\x1f\x7f" };
+static const char *const row3[] = { "3", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "" };
+static const char *const cols_one[] = { "id" };
 
 /* A document of three tables (rows, none, no columns). */
 static void build_doc(struct strbuf *sb)
@@ -355,7 +355,7 @@ static void json_layout_exact(void **state)
 
 static void json_round_trip(void **state)
 {
-	static const size_t chunks[] = {0, 1, 2, 5, 64};
+	static const size_t chunks[] = { 0, 1, 2, 5, 64 };
 	struct strbuf sb = STRBUF_INIT;
 	json_error_t err;
 	json_t *doc, *words, *rows, *tables;
@@ -425,24 +425,24 @@ static void json_no_tables(void **state)
 static void json_writer_refuses_bad_utf8(void **state)
 {
 	static const char *const bad[] = {
-	    "\xff",
-	    "a\x80",
-	    "\xc0\xaf",
-	    "\xc1\xbf",
-	    "\xe0\x80\xaf",
-	    "\xed\xa0\x80",
-	    "\xe2\x82",
-	    "\xf0\x8f\xbf\xbf",
-	    "\xf4\x90\x80\x80",
-	    "\xf5\x80\x80\x80",
-	    "caf\xe9",
-	    "\xf0\x9f\x98",
+		"\xff",
+		"a\x80",
+		"\xc0\xaf",
+		"\xc1\xbf",
+		"\xe0\x80\xaf",
+		"\xed\xa0\x80",
+		"\xe2\x82",
+		"\xf0\x8f\xbf\xbf",
+		"\xf4\x90\x80\x80",
+		"\xf5\x80\x80\x80",
+		"caf\xe9",
+		"\xf0\x9f\x98",
 	};
-	static const char *const good[] = {"\xc2\x80",	       "\xed\x9f\xbf",	   "\xee\x80\x80",
-					   "\xf4\x8f\xbf\xbf", "\xf0\x90\x80\x80", "\x7f"};
+	static const char *const good[] = { "\xc2\x80",		"\xed\x9f\xbf",	    "\xee\x80\x80",
+					    "\xf4\x8f\xbf\xbf", "\xf0\x90\x80\x80", "\x7f" };
 	struct backup_json_writer w = BACKUP_JSON_WRITER_INIT;
 	struct strbuf sb = STRBUF_INIT;
-	const char *row[3] = {"1", NULL, NULL};
+	const char *row[3] = { "1", NULL, NULL };
 	size_t before;
 	char *text;
 
@@ -527,51 +527,55 @@ static void json_checker_names_the_line(void **state)
 		const char *doc;
 		const char *why;
 	} cases[] = {
-	    {"", "the file is empty"},
-	    {"\n", "line 1: not the header"},
-	    {"hello\n", "line 1: not the header"},
-	    {"{\"format_version\":2,\"target\":\"shop\",\"database\":{\"name\":\"d\","
-	     "\"server_version\":\"15\"},\"tables\":[\n]}\n",
-	     "line 1: format_version is not 1"},
-	    {"{\"format_version\":1,\"target\":\"shop\",\"tables\":[\n]}\n",
-	     "line 1: the header does not hold"},
-	    {"{\"format_version\":1,\"target\":\"../x\",\"database\":{\"name\":\"d\","
-	     "\"server_version\":\"15\"},\"tables\":[\n]}\n",
-	     "line 1: the header does not hold"},
-	    {"{\"format_version\":1,\"target\":\"shop\",\"database\":{\"name\":\"d\","
-	     "\"server_version\":\"15\"},\"tables\":[{\"name\":\"x\"},\n]}\n",
-	     "line 1:"},
-	    {H, "line 1: the document ends here, a table is missing"},
-	    {H TA, "line 2: the document ends here, inside a table"},
-	    {H TA "[\"1\",\"2\"]\n", "line 3: the document ends here, inside a table"},
-	    {H TA "[\"1\",\"2\"]\n]}\n", "line 4: the document ends here, before the last"},
-	    {H TA "[\"1\",\"2\"\n]}\n]}\n", "line 3: not a row of table 'public.a'"},
-	    {H TA "[\"1\",\"2\",\"3\"]\n]}\n]}\n",
-	     "line 3: a row of 3 values in table 'public.a' of 2 columns"},
-	    {H TA "[\"1\"]\n]}\n]}\n", "line 3: a row of 1 values"},
-	    {H TA "[\"1\",2]\n]}\n]}\n", "line 3: value 2 of a row of table 'public.a' is not"},
-	    {H TA "[\"1\",[]]\n]}\n]}\n", "line 3: value 2"},
-	    {H TA "{\"x\":\"1\",\"y\":\"2\"}\n]}\n]}\n", "line 3: not a row of table 'public.a': "
-							 "not an array"},
-	    {H TA "[\"1\",\"2\"]\n[\"1\",\"2\"]\n]}\n]}\n", "line 4: the row before has no ','"},
-	    {H TA "[\"1\",\"2\"],\n]}\n]}\n",
-	     "line 4: the last row of table 'public.a' is followed by ','"},
-	    {H TA "[\"1\",\"2\"],,\n[\"1\",\"2\"]\n]}\n]}\n", "line 3: not a row"},
-	    {H TA "[\"1\",\"\\u0000\"]\n]}\n]}\n", "line 3: not a row"},
-	    {H TA "]}\n" TB "]}\n]}\n", "line 4: expected ']}', the end of the document"},
-	    {H TA "]},\n]}\n", "line 4: expected the start of a table"},
-	    {H TA "]},\n" TA "]}\n]}\n", "line 4: table 'public.a' appears twice"},
-	    {H "{\"name\":\"public.a\",\"columns\":[\"x\",1],\"rows\":[\n]}\n]}\n",
-	     "line 2: column 2 of table 'public.a' is not a string"},
-	    {H "{\"name\":\"public.a\",\"rows\":[\n]}\n]}\n", "line 2: expected the start"},
-	    {H "{\"name\":\"\",\"columns\":[],\"rows\":[\n]}\n]}\n", "line 2: expected the start"},
-	    {H "{\"name\":\"a\",\"columns\":[],\"extra\":1,\"rows\":[\n]}\n]}\n",
-	     "line 2: expected the start"},
-	    {H "]}\n]}\n", "line 3: text after the end of the document"},
-	    {H "]}\n\n", "line 3: text after the end"},
-	    {H "]}\nx", "line 3: text after the end"},
-	    {H "]} \n", "line 2: expected the start of a table"},
-	    {H TA " [\"1\",\"2\"]\n]}\n]}\n", NULL},
+		{ "", "the file is empty" },
+		{ "\n", "line 1: not the header" },
+		{ "hello\n", "line 1: not the header" },
+		{ "{\"format_version\":2,\"target\":\"shop\",\"database\":{\"name\":\"d\","
+		  "\"server_version\":\"15\"},\"tables\":[\n]}\n",
+		  "line 1: format_version is not 1" },
+		{ "{\"format_version\":1,\"target\":\"shop\",\"tables\":[\n]}\n",
+		  "line 1: the header does not hold" },
+		{ "{\"format_version\":1,\"target\":\"../x\",\"database\":{\"name\":\"d\","
+		  "\"server_version\":\"15\"},\"tables\":[\n]}\n",
+		  "line 1: the header does not hold" },
+		{ "{\"format_version\":1,\"target\":\"shop\",\"database\":{\"name\":\"d\","
+		  "\"server_version\":\"15\"},\"tables\":[{\"name\":\"x\"},\n]}\n",
+		  "line 1:" },
+		{ H, "line 1: the document ends here, a table is missing" },
+		{ H TA, "line 2: the document ends here, inside a table" },
+		{ H TA "[\"1\",\"2\"]\n", "line 3: the document ends here, inside a table" },
+		{ H TA "[\"1\",\"2\"]\n]}\n", "line 4: the document ends here, before the last" },
+		{ H TA "[\"1\",\"2\"\n]}\n]}\n", "line 3: not a row of table 'public.a'" },
+		{ H TA "[\"1\",\"2\",\"3\"]\n]}\n]}\n",
+		  "line 3: a row of 3 values in table 'public.a' of 2 columns" },
+		{ H TA "[\"1\"]\n]}\n]}\n", "line 3: a row of 1 values" },
+		{ H TA "[\"1\",2]\n]}\n]}\n",
+		  "line 3: value 2 of a row of table 'public.a' is not" },
+		{ H TA "[\"1\",[]]\n]}\n]}\n", "line 3: value 2" },
+		{ H TA "{\"x\":\"1\",\"y\":\"2\"}\n]}\n]}\n",
+		  "line 3: not a row of table 'public.a': "
+		  "not an array" },
+		{ H TA "[\"1\",\"2\"]\n[\"1\",\"2\"]\n]}\n]}\n",
+		  "line 4: the row before has no ','" },
+		{ H TA "[\"1\",\"2\"],\n]}\n]}\n",
+		  "line 4: the last row of table 'public.a' is followed by ','" },
+		{ H TA "[\"1\",\"2\"],,\n[\"1\",\"2\"]\n]}\n]}\n", "line 3: not a row" },
+		{ H TA "[\"1\",\"\\u0000\"]\n]}\n]}\n", "line 3: not a row" },
+		{ H TA "]}\n" TB "]}\n]}\n", "line 4: expected ']}', the end of the document" },
+		{ H TA "]},\n]}\n", "line 4: expected the start of a table" },
+		{ H TA "]},\n" TA "]}\n]}\n", "line 4: table 'public.a' appears twice" },
+		{ H "{\"name\":\"public.a\",\"columns\":[\"x\",1],\"rows\":[\n]}\n]}\n",
+		  "line 2: column 2 of table 'public.a' is not a string" },
+		{ H "{\"name\":\"public.a\",\"rows\":[\n]}\n]}\n", "line 2: expected the start" },
+		{ H "{\"name\":\"\",\"columns\":[],\"rows\":[\n]}\n]}\n",
+		  "line 2: expected the start" },
+		{ H "{\"name\":\"a\",\"columns\":[],\"extra\":1,\"rows\":[\n]}\n]}\n",
+		  "line 2: expected the start" },
+		{ H "]}\n]}\n", "line 3: text after the end of the document" },
+		{ H "]}\n\n", "line 3: text after the end" },
+		{ H "]}\nx", "line 3: text after the end" },
+		{ H "]} \n", "line 2: expected the start of a table" },
+		{ H TA " [\"1\",\"2\"]\n]}\n]}\n", NULL },
 	};
 
 	(void)state;
@@ -611,14 +615,14 @@ static json_t *store(const char *dir, const char *id, enum backup_format f, cons
 {
 	struct backup_file bf = BACKUP_FILE_INIT;
 	char *name = backup_file_name(id, f);
-	struct backup_meta m = {.id = id,
-				.target = "shop",
-				.created_at = T0,
-				.reason = "manual",
-				.format = f,
-				.db_name = "shop",
-				.server_version = "15.20",
-				.tables = tables};
+	struct backup_meta m = { .id = id,
+				 .target = "shop",
+				 .created_at = T0,
+				 .reason = "manual",
+				 .format = f,
+				 .db_name = "shop",
+				 .server_version = "15.20",
+				 .tables = tables };
 	json_t *o;
 	char *why = NULL;
 
@@ -823,22 +827,22 @@ static void scan_and_detect(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(plain_real_dumps_pass),
-	    cmocka_unit_test(plain_truncations_fail),
-	    cmocka_unit_test(plain_appended_text),
-	    cmocka_unit_test(plain_unrestrict_must_match),
-	    cmocka_unit_test(plain_not_a_dump),
-	    cmocka_unit_test(plain_large_dump),
-	    cmocka_unit_test(json_layout_exact),
-	    cmocka_unit_test(json_round_trip),
-	    cmocka_unit_test(json_no_tables),
-	    cmocka_unit_test(json_writer_refuses_bad_utf8),
-	    cmocka_unit_test(json_writer_calls_in_order),
-	    cmocka_unit_test(json_checker_names_the_line),
-	    cmocka_unit_test(json_truncations_fail),
-	    cmocka_unit_test(verify_plain_backup),
-	    cmocka_unit_test(verify_json_backup),
-	    cmocka_unit_test(scan_and_detect),
+		cmocka_unit_test(plain_real_dumps_pass),
+		cmocka_unit_test(plain_truncations_fail),
+		cmocka_unit_test(plain_appended_text),
+		cmocka_unit_test(plain_unrestrict_must_match),
+		cmocka_unit_test(plain_not_a_dump),
+		cmocka_unit_test(plain_large_dump),
+		cmocka_unit_test(json_layout_exact),
+		cmocka_unit_test(json_round_trip),
+		cmocka_unit_test(json_no_tables),
+		cmocka_unit_test(json_writer_refuses_bad_utf8),
+		cmocka_unit_test(json_writer_calls_in_order),
+		cmocka_unit_test(json_checker_names_the_line),
+		cmocka_unit_test(json_truncations_fail),
+		cmocka_unit_test(verify_plain_backup),
+		cmocka_unit_test(verify_json_backup),
+		cmocka_unit_test(scan_and_detect),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -192,7 +192,7 @@ static void syntax_errors(void **state)
 	check_error("{} x", "line 1, column 4: invalid JSON: end of file expected near 'x'");
 	check_error("", "line 1, column 1: invalid JSON: '[' or '{' expected near end of file");
 	check_error("{'a': '\\u0000'}", "line 1, column 14: invalid JSON: \\u0000 is not allowed "
-				       "without JSON_ALLOW_NUL near '\"\\u0000\"'");
+					"without JSON_ALLOW_NUL near '\"\\u0000\"'");
 	check_error("{'a': 99999999999999999999}",
 		    "line 1, column 26: invalid JSON: too big integer near '99999999999999999999'");
 	check_error_raw("{\"a\": \"\xff\"}", 10,
@@ -212,7 +212,8 @@ static void duplicate_keys(void **state)
 
 static void byte_order_mark(void **state)
 {
-	const char *text = "\xef\xbb\xbf{\"targets\": {\"t\": {\"database\": {\"service\": \"db\"}}}}";
+	const char *text =
+	    "\xef\xbb\xbf{\"targets\": {\"t\": {\"database\": {\"service\": \"db\"}}}}";
 	struct strbuf err = STRBUF_INIT;
 	struct config *cfg = NULL;
 
@@ -250,9 +251,11 @@ static void unknown_keys(void **state)
 		  "targets.t.reset.migrate.files: unknown key" },
 		{ TGT(", 'seeds': {'p': [{'sql': 'seeds/lookups.sql', 'table': 'x'}]}"),
 		  "targets.t.seeds.p[0].table: unknown key" },
-		{ TGT(", 'seeds': {'p': [{'copy': 'seeds/words.csv', 'table': 'x', 'header': true}]}"),
+		{ TGT(", 'seeds': {'p': [{'copy': 'seeds/words.csv', 'table': 'x', 'header': "
+		      "true}]}"),
 		  "targets.t.seeds.p[0].header: unknown key" },
-		{ TGT(", 'seeds': {'p': [{'run': {'service': 'app', 'command': ['x'], 'user': 'r'}}]}"),
+		{ TGT(", 'seeds': {'p': [{'run': {'service': 'app', 'command': ['x'], 'user': "
+		      "'r'}}]}"),
 		  "targets.t.seeds.p[0].run.user: unknown key" },
 		{ TGT(", 'backup': {'retention': 3}"), "targets.t.backup.retention: unknown key" },
 		{ TGT(", 'restore': {'mode': 'merge'}"), "targets.t.restore.mode: unknown key" },
@@ -279,11 +282,13 @@ static void wrong_types(void **state)
 		  "production.branches[0]: expected a string, got an integer" },
 		{ "{'production': {'env_names': ['APP-ENV']}}",
 		  "production.env_names[0]: invalid environment variable name \"APP-ENV\"" },
-		{ "{'production': {'env_values': ['']}}", "production.env_values[0]: must not be empty" },
+		{ "{'production': {'env_values': ['']}}",
+		  "production.env_values[0]: must not be empty" },
 		{ "{'targets': []}", "targets: expected an object, got an array" },
 		{ "{'targets': {'t': 1}}", "targets.t: expected an object, got an integer" },
 		{ TGT(", 'project': 1"), "targets.t.project: expected a string, got an integer" },
-		{ TGT(", 'production': 'yes'"), "targets.t.production: expected a boolean, got a string" },
+		{ TGT(", 'production': 'yes'"),
+		  "targets.t.production: expected a boolean, got a string" },
 		{ "{'targets': {'t': {'database': 'db'}}}",
 		  "targets.t.database: expected an object, got a string" },
 		{ "{'targets': {'t': {'database': {'service': 'db', 'name': null}}}}",
@@ -293,17 +298,20 @@ static void wrong_types(void **state)
 		{ "{'targets': {'t': {'database': {'service': 'db', 'url': true}}}}",
 		  "targets.t.database.url: expected a string, got a boolean" },
 		{ "{'targets': {'t': {'database': {'service': 'db', 'password_env': 'DB PASS'}}}}",
-		  "targets.t.database.password_env: invalid environment variable name \"DB PASS\"" },
+		  "targets.t.database.password_env: invalid environment variable name \"DB "
+		  "PASS\"" },
 		{ "{'targets': {'t': {'database': {'service': 5}}}}",
 		  "targets.t.database.service: expected a string, got an integer" },
 		{ TGT(", 'apps': 'bot'"), "targets.t.apps: expected an array, got a string" },
 		{ TGT(", 'apps': ['bot', 1]"),
 		  "targets.t.apps[1]: expected a string or an object, got an integer" },
-		{ TGT(", 'apps': ['Bad Name']"), "targets.t.apps[0]: invalid service name \"Bad Name\"" },
+		{ TGT(", 'apps': ['Bad Name']"),
+		  "targets.t.apps[0]: invalid service name \"Bad Name\"" },
 		{ TGT(", 'apps': [{'container': '/bot'}]"),
 		  "targets.t.apps[0].container: invalid container name \"/bot\"" },
 		{ TGT(", 'caches': {}"), "targets.t.caches: expected an array, got an object" },
-		{ TGT(", 'caches': ['redis']"), "targets.t.caches[0]: expected an object, got a string" },
+		{ TGT(", 'caches': ['redis']"),
+		  "targets.t.caches[0]: expected an object, got a string" },
 		{ TGT(", 'caches': [{'service': 'redis', 'db': '0'}]"),
 		  "targets.t.caches[0].db: expected an integer, got a string" },
 		{ TGT(", 'caches': [{'service': 'redis', 'db': -1}]"),
@@ -326,27 +334,32 @@ static void wrong_types(void **state)
 		  "targets.t.reset.tables[1]: expected a string or an object, got an array" },
 		{ TGT(", 'reset': {'keep': ['a', 'b', 2]}"),
 		  "targets.t.reset.keep[2]: expected a string or an object, got an integer" },
-		{ TGT(", 'reset': {'keep': 'a'}"), "targets.t.reset.keep: expected an array, got a string" },
+		{ TGT(", 'reset': {'keep': 'a'}"),
+		  "targets.t.reset.keep: expected an array, got a string" },
 		{ TGT(", 'reset': {'restart_identity': 'no'}"),
 		  "targets.t.reset.restart_identity: expected a boolean, got a string" },
 		{ TGT(", 'reset': {'strategy': 1}"),
 		  "targets.t.reset.strategy: expected a string, got an integer" },
 		{ TGT(", 'reset': {'strategy': 'recreate', 'migrate': []}"),
 		  "targets.t.reset.migrate: expected an object, got an array" },
-		{ TGT(", 'reset': {'strategy': 'recreate', 'migrate': {'sql': 'migrations/001.sql'}}"),
+		{ TGT(", 'reset': {'strategy': 'recreate', 'migrate': {'sql': "
+		      "'migrations/001.sql'}}"),
 		  "targets.t.reset.migrate.sql: expected an array, got a string" },
 		{ TGT(", 'reset': {'strategy': 'recreate', 'migrate': {'sql': []}}"),
 		  "targets.t.reset.migrate.sql: must not be empty" },
-		{ TGT(", 'reset': {'strategy': 'recreate', 'migrate': {'service': 'app', 'command': "
+		{ TGT(", 'reset': {'strategy': 'recreate', 'migrate': {'service': 'app', "
+		      "'command': "
 		      "'make migrate'}}"),
 		  "targets.t.reset.migrate.command: expected an array, got a string" },
 		{ TGT(", 'seeds': []"), "targets.t.seeds: expected an object, got an array" },
-		{ TGT(", 'seeds': {'p': {}}"), "targets.t.seeds.p: expected an array, got an object" },
+		{ TGT(", 'seeds': {'p': {}}"),
+		  "targets.t.seeds.p: expected an array, got an object" },
 		{ TGT(", 'seeds': {'p': ['x.sql']}"),
 		  "targets.t.seeds.p[0]: expected an object, got a string" },
 		{ TGT(", 'seeds': {'p': [{'sql': 1}]}"),
 		  "targets.t.seeds.p[0].sql: expected a string, got an integer" },
-		{ TGT(", 'seeds': {'p': [{'copy': 'seeds/words.csv', 'table': 't', 'columns': 'a'}]}"),
+		{ TGT(", 'seeds': {'p': [{'copy': 'seeds/words.csv', 'table': 't', 'columns': "
+		      "'a'}]}"),
 		  "targets.t.seeds.p[0].columns: expected an array, got a string" },
 		{ TGT(", 'seeds': {'p': [{'copy': 'seeds/words.csv', 'table': 't', "
 		      "'columns': ['a', 'a']}]}"),
@@ -363,31 +376,39 @@ static void wrong_types(void **state)
 		  "targets.t.seeds.p[0].run.command[0]: must not be empty" },
 		{ TGT(", 'seeds': {'p': [{'run': {'service': 'app', 'command': ['npm', 2]}}]}"),
 		  "targets.t.seeds.p[0].run.command[1]: expected a string, got an integer" },
-		{ TGT(", 'seeds': {'p': [{'run': {'service': 'app', 'command': ['x'], 'env': []}}]}"),
+		{ TGT(", 'seeds': {'p': [{'run': {'service': 'app', 'command': ['x'], 'env': "
+		      "[]}}]}"),
 		  "targets.t.seeds.p[0].run.env: expected an object, got an array" },
 		{ TGT(", 'seeds': {'p': [{'run': {'service': 'app', 'command': ['x'], "
 		      "'env': {'A': 1}}}]}"),
 		  "targets.t.seeds.p[0].run.env.A: expected a string, got an integer" },
 		{ TGT(", 'seeds': {'p': [{'run': {'service': 'app', 'command': ['x'], "
 		      "'env': {'A B': ''}}}]}"),
-		  "targets.t.seeds.p[0].run.env.\"A B\": invalid environment variable name \"A B\"" },
-		{ TGT(", 'seeds': {'': []}"), "targets.t.seeds.\"\": profile name must not be empty" },
+		  "targets.t.seeds.p[0].run.env.\"A B\": invalid environment variable name \"A "
+		  "B\"" },
+		{ TGT(", 'seeds': {'': []}"),
+		  "targets.t.seeds.\"\": profile name must not be empty" },
 		{ TGT(", 'default_seeds': 'p'"),
 		  "targets.t.default_seeds: expected an array, got a string" },
 		{ TGT(", 'stats': []"), "targets.t.stats: expected an object, got an array" },
-		{ TGT(", 'stats': {'n': 1}"), "targets.t.stats.n: expected a string, got an integer" },
+		{ TGT(", 'stats': {'n': 1}"),
+		  "targets.t.stats.n: expected a string, got an integer" },
 		{ TGT(", 'stats': {'open tickets': ''}"),
 		  "targets.t.stats.\"open tickets\": must not be empty" },
-		{ TGT(", 'backup': 'custom'"), "targets.t.backup: expected an object, got a string" },
-		{ TGT(", 'backup': {'keep': 0}"), "targets.t.backup.keep: must be 1 or more, not 0" },
+		{ TGT(", 'backup': 'custom'"),
+		  "targets.t.backup: expected an object, got a string" },
+		{ TGT(", 'backup': {'keep': 0}"),
+		  "targets.t.backup.keep: must be 1 or more, not 0" },
 		{ TGT(", 'backup': {'keep': 2.5}"),
 		  "targets.t.backup.keep: expected an integer, got a real number" },
-		{ TGT(", 'backup': {'dir': []}"), "targets.t.backup.dir: expected a string, got an array" },
+		{ TGT(", 'backup': {'dir': []}"),
+		  "targets.t.backup.dir: expected a string, got an array" },
 		{ TGT(", 'restore': []"), "targets.t.restore: expected an object, got an array" },
 		{ TGT(", 'restore': {'merge': []}"),
 		  "targets.t.restore.merge: expected an object, got an array" },
 		{ TGT(", 'restore': {'merge': {'tickets': 1}}"),
-		  "targets.t.restore.merge.tickets: expected \"append\" or an object, got an integer" },
+		  "targets.t.restore.merge.tickets: expected \"append\" or an object, got an "
+		  "integer" },
 		{ TGT(", 'restore': {'merge': {'tickets': {'key': []}}}"),
 		  "targets.t.restore.merge.tickets.key: must not be empty" },
 		{ TGT(", 'restore': {'merge': {'tickets': {'key': 'id'}}}"),
@@ -404,13 +425,16 @@ static void bad_enums(void **state)
 		{ TGT(", 'reset': {'strategy': 'drop'}"),
 		  "targets.t.reset.strategy: must be \"truncate\" or \"recreate\", not \"drop\"" },
 		{ TGT(", 'backup': {'format': 'tar'}"),
-		  "targets.t.backup.format: must be \"custom\", \"plain\" or \"json\", not \"tar\"" },
+		  "targets.t.backup.format: must be \"custom\", \"plain\" or \"json\", not "
+		  "\"tar\"" },
 		{ TGT(", 'caches': [{'service': 'redis', 'flush': 'everything'}]"),
 		  "targets.t.caches[0].flush: must be \"db\" or \"all\", not \"everything\"" },
-		{ TGT(", 'seeds': {'p': [{'copy': 'seeds/words.csv', 'table': 't', 'format': 'tsv'}]}"),
+		{ TGT(", 'seeds': {'p': [{'copy': 'seeds/words.csv', 'table': 't', 'format': "
+		      "'tsv'}]}"),
 		  "targets.t.seeds.p[0].format: must be \"text\" or \"csv\", not \"tsv\"" },
 		{ TGT(", 'restore': {'merge': {'tickets': 'replace'}}"),
-		  "targets.t.restore.merge.tickets: must be \"append\" or an object, not \"replace\"" },
+		  "targets.t.restore.merge.tickets: must be \"append\" or an object, not "
+		  "\"replace\"" },
 		/* Values in messages are escaped and cut. */
 		{ TGT(", 'reset': {'strategy': 'a\\n\\\\b\\'c'}"),
 		  "targets.t.reset.strategy: must be \"truncate\" or \"recreate\", not "
@@ -453,7 +477,8 @@ static void structure_errors(void **state)
 		  "letters, digits, '_' and '-', starting with a letter or digit)" },
 		{ TGT(", 'seeds': {'p': [{}]}"),
 		  "targets.t.seeds.p[0]: expected one of \"sql\", \"copy\" or \"run\"" },
-		{ TGT(", 'seeds': {'p': [{'sql': 'seeds/lookups.sql', 'copy': 'seeds/words.csv'}]}"),
+		{ TGT(", 'seeds': {'p': [{'sql': 'seeds/lookups.sql', 'copy': "
+		      "'seeds/words.csv'}]}"),
 		  "targets.t.seeds.p[0]: give only one of \"sql\", \"copy\" and \"run\" per step" },
 		{ TGT(", 'seeds': {'p': [{'copy': 'seeds/words.csv'}]}"),
 		  "targets.t.seeds.p[0]: \"table\" is required" },
@@ -530,7 +555,8 @@ static void strategy_rules(void **state)
 		  "whole schemas" },
 		{ TGT(", 'reset': {'migrate': {'sql': ['migrations/001.sql']}}"),
 		  "targets.t.reset.migrate: only allowed with \"strategy\": \"recreate\"" },
-		{ TGT(", 'reset': {'strategy': 'truncate', 'migrate': {'sql': ['migrations/001.sql']}}"),
+		{ TGT(", 'reset': {'strategy': 'truncate', 'migrate': {'sql': "
+		      "['migrations/001.sql']}}"),
 		  "targets.t.reset.migrate: only allowed with \"strategy\": \"recreate\"" },
 		{ TGT(", 'reset': {'strategy': 'recreate', 'migrate': {'command': ['make']}}"),
 		  "targets.t.reset.migrate: \"command\" needs \"service\" (or \"container\")" },
@@ -555,7 +581,8 @@ static void files_checked(void **state)
 		  "directory" },
 		{ TGT(", 'seeds': {'p': [{'sql': 'seeds'}]}"),
 		  "targets.t.seeds.p[0].sql: '%D/seeds' is not a regular file" },
-		{ TGT(", 'seeds': {'p': [{'sql': ''}]}"), "targets.t.seeds.p[0].sql: must not be empty" },
+		{ TGT(", 'seeds': {'p': [{'sql': ''}]}"),
+		  "targets.t.seeds.p[0].sql: must not be empty" },
 		{ TGT(", 'seeds': {'a': [{'sql': 'seeds/lookups.sql'}], "
 		      "'b': [{'sql': 'seeds/lookups.sql'}, {'copy': './seeds/../seeds/nope.csv', "
 		      "'table': 'w'}]}"),
@@ -581,7 +608,8 @@ static void table_errors(void **state)
 		  "targets.t.reset.tables[2]: \"tickets\" is listed twice" },
 		{ TGT(", 'reset': {'tables': ['tickets', 'public.tickets']}"),
 		  "targets.t.reset.tables[1]: \"public.tickets\" is listed twice" },
-		{ TGT(", 'reset': {'tables': ['audit.events', {'schema': 'audit', 'table': 'events'}]}"),
+		{ TGT(", 'reset': {'tables': ['audit.events', {'schema': 'audit', 'table': "
+		      "'events'}]}"),
 		  "targets.t.reset.tables[1]: \"audit.events\" is listed twice" },
 		{ TGT(", 'reset': {'tables': ['tickets'], 'keep': ['settings', 'public.tickets']}"),
 		  "targets.t.reset.keep[1]: \"public.tickets\" is also listed in reset.tables" },
@@ -590,9 +618,11 @@ static void table_errors(void **state)
 		{ TGT(", 'reset': {'tables': ['*']}"),
 		  "targets.t.reset.tables[0]: \"*\" is not a table name (\"tables\": \"*\" means "
 		  "every table)" },
-		{ TGT(", 'reset': {'tables': ['']}"), "targets.t.reset.tables[0]: must not be empty" },
+		{ TGT(", 'reset': {'tables': ['']}"),
+		  "targets.t.reset.tables[0]: must not be empty" },
 		{ TGT(", 'reset': {'tables': ['audit.']}"),
-		  "targets.t.reset.tables[0]: invalid table name \"audit.\" (write \"schema.table\", "
+		  "targets.t.reset.tables[0]: invalid table name \"audit.\" (write "
+		  "\"schema.table\", "
 		  "or {\"schema\": S, \"table\": T} for a name holding a dot)" },
 		{ TGT(", 'reset': {'tables': ['.events']}"),
 		  "targets.t.reset.tables[0]: invalid table name \".events\" (write "
@@ -602,9 +632,11 @@ static void table_errors(void **state)
 		{ TGT(", 'reset': {'tables': [{'schema': '', 'table': 'x'}]}"),
 		  "targets.t.reset.tables[0].schema: must not be empty" },
 		{ TGT(", 'restore': {'merge': {'tickets': 'append', 'public.tickets': 'append'}}"),
-		  "targets.t.restore.merge.\"public.tickets\": \"public.tickets\" is listed twice" },
+		  "targets.t.restore.merge.\"public.tickets\": \"public.tickets\" is listed "
+		  "twice" },
 		{ TGT(", 'restore': {'merge': {'x.': 'append'}}"),
-		  "targets.t.restore.merge.\"x.\": invalid table name \"x.\" (write \"schema.table\", "
+		  "targets.t.restore.merge.\"x.\": invalid table name \"x.\" (write "
+		  "\"schema.table\", "
 		  "or {\"schema\": S, \"table\": T} for a name holding a dot)" },
 	};
 
@@ -665,62 +697,63 @@ static void tables_forms(void **state)
 }
 
 static const char *good_json =
-	"{\n"
-	"  'version': 1,\n"
-	"  'backup_dir': './var//backups/',\n"
-	"  'production': {\n"
-	"    'branches': ['main', 'deploy/*'],\n"
-	"    'env_names': ['STAGE'],\n"
-	"    'env_values': []\n"
-	"  },\n"
-	"  'targets': {\n"
-	"    'discord-bot': {\n"
-	"      'project': 'bot-stack',\n"
-	"      'production': true,\n"
-	"      'database': {'service': 'db', 'name': 'bot', 'user': 'botuser',\n"
-	"                   'password_env': 'DB_PASSWORD',\n"
-	"                   'url': 'host=127.0.0.1 port=5433'},\n"
-	"      'apps': ['bot', {'container': 'worker-1'}, {'service': 'web'}],\n"
-	"      'caches': [{'service': 'redis', 'db': 2, 'flush': 'all',\n"
-	"                  'password_env': 'REDIS_PASSWORD'},\n"
-	"                 {'container': 'cache'}],\n"
-	"      'reset': {\n"
-	"        'schemas': ['public', 'audit'],\n"
-	"        'tables': ['tickets', 'audit.events', {'schema': 'public', 'table': 'a.b'}],\n"
-	"        'keep': ['settings'],\n"
-	"        'restart_identity': false,\n"
-	"        'strategy': 'truncate'\n"
-	"      },\n"
-	"      'seeds': {\n"
-	"        'lookups': [{'sql': 'seeds/lookups.sql'}],\n"
-	"        'demo': [\n"
-	"          {'copy': 'seeds/words.csv', 'table': 'public.words',\n"
-	"           'columns': ['id', 'word'], 'format': 'csv'},\n"
-	"          {'copy': '%D/seeds/words.csv', 'table': {'table': 'x.y'}},\n"
-	"          {'run': {'service': 'bot', 'command': ['npm', 'run', 'db:seed', ''],\n"
-	"                   'env': {'SEED': '1', 'EMPTY': ''}}},\n"
-	"          {'run': {'container': 'tools', 'command': ['seed']}}\n"
-	"        ]\n"
-	"      },\n"
-	"      'default_seeds': ['lookups', 'demo'],\n"
-	"      'stats': {'open tickets': 'SELECT count(*) FROM tickets WHERE status = \\u0027open\\u0027',\n"
-	"                'users': 'SELECT count(*) FROM users'},\n"
-	"      'backup': {'format': 'json', 'keep': 5, 'dir': '../elsewhere/bot'},\n"
-	"      'restore': {'merge': {'tickets': {'key': ['guild_id', 'number']},\n"
-	"                            'audit.events': 'append', 'users': {}}}\n"
-	"    },\n"
-	"    'shop.v2': {\n"
-	"      'database': {'container': 'shop-db'},\n"
-	"      'reset': {\n"
-	"        'tables': '*',\n"
-	"        'strategy': 'recreate',\n"
-	"        'migrate': {'sql': ['migrations/001.sql', 'migrations/002.sql'],\n"
-	"                    'service': 'api', 'command': ['npx', 'prisma', 'migrate', 'deploy']}\n"
-	"      }\n"
-	"    },\n"
-	"    'mini': {'database': {'service': 'pg'}}\n"
-	"  }\n"
-	"}\n";
+    "{\n"
+    "  'version': 1,\n"
+    "  'backup_dir': './var//backups/',\n"
+    "  'production': {\n"
+    "    'branches': ['main', 'deploy/*'],\n"
+    "    'env_names': ['STAGE'],\n"
+    "    'env_values': []\n"
+    "  },\n"
+    "  'targets': {\n"
+    "    'discord-bot': {\n"
+    "      'project': 'bot-stack',\n"
+    "      'production': true,\n"
+    "      'database': {'service': 'db', 'name': 'bot', 'user': 'botuser',\n"
+    "                   'password_env': 'DB_PASSWORD',\n"
+    "                   'url': 'host=127.0.0.1 port=5433'},\n"
+    "      'apps': ['bot', {'container': 'worker-1'}, {'service': 'web'}],\n"
+    "      'caches': [{'service': 'redis', 'db': 2, 'flush': 'all',\n"
+    "                  'password_env': 'REDIS_PASSWORD'},\n"
+    "                 {'container': 'cache'}],\n"
+    "      'reset': {\n"
+    "        'schemas': ['public', 'audit'],\n"
+    "        'tables': ['tickets', 'audit.events', {'schema': 'public', 'table': 'a.b'}],\n"
+    "        'keep': ['settings'],\n"
+    "        'restart_identity': false,\n"
+    "        'strategy': 'truncate'\n"
+    "      },\n"
+    "      'seeds': {\n"
+    "        'lookups': [{'sql': 'seeds/lookups.sql'}],\n"
+    "        'demo': [\n"
+    "          {'copy': 'seeds/words.csv', 'table': 'public.words',\n"
+    "           'columns': ['id', 'word'], 'format': 'csv'},\n"
+    "          {'copy': '%D/seeds/words.csv', 'table': {'table': 'x.y'}},\n"
+    "          {'run': {'service': 'bot', 'command': ['npm', 'run', 'db:seed', ''],\n"
+    "                   'env': {'SEED': '1', 'EMPTY': ''}}},\n"
+    "          {'run': {'container': 'tools', 'command': ['seed']}}\n"
+    "        ]\n"
+    "      },\n"
+    "      'default_seeds': ['lookups', 'demo'],\n"
+    "      'stats': {'open tickets': 'SELECT count(*) FROM tickets WHERE status = "
+    "\\u0027open\\u0027',\n"
+    "                'users': 'SELECT count(*) FROM users'},\n"
+    "      'backup': {'format': 'json', 'keep': 5, 'dir': '../elsewhere/bot'},\n"
+    "      'restore': {'merge': {'tickets': {'key': ['guild_id', 'number']},\n"
+    "                            'audit.events': 'append', 'users': {}}}\n"
+    "    },\n"
+    "    'shop.v2': {\n"
+    "      'database': {'container': 'shop-db'},\n"
+    "      'reset': {\n"
+    "        'tables': '*',\n"
+    "        'strategy': 'recreate',\n"
+    "        'migrate': {'sql': ['migrations/001.sql', 'migrations/002.sql'],\n"
+    "                    'service': 'api', 'command': ['npx', 'prisma', 'migrate', 'deploy']}\n"
+    "      }\n"
+    "    },\n"
+    "    'mini': {'database': {'service': 'pg'}}\n"
+    "  }\n"
+    "}\n";
 
 static void good_config(void **state)
 {
@@ -988,8 +1021,12 @@ static void project_names(void **state)
 		{ "_foo", "foo" },
 		{ "-_x-y_", "x-y_" },
 		{ "123abc", "123abc" },
-		{ "\xc3\x9c" "ber", "ber" },    /* U with diaeresis: dropped */
-		{ "\xe2\x84\xaa" "8s", "k8s" }, /* KELVIN SIGN lowercases to k */
+		{ "\xc3\x9c"
+		  "ber",
+		  "ber" }, /* U with diaeresis: dropped */
+		{ "\xe2\x84\xaa"
+		  "8s",
+		  "k8s" }, /* KELVIN SIGN lowercases to k */
 		{ "\xc4\xb0stanbul", "istanbul" },
 		{ "...", "" },
 		{ "", "" },
@@ -1008,9 +1045,8 @@ static void project_names(void **state)
 		free(p);
 	}
 
-	assert_int_equal(config_parse(&cfg, text, strlen(text), "/srv/My_Stack.v2/dockreset.json",
-				      &err),
-			 0);
+	assert_int_equal(
+	    config_parse(&cfg, text, strlen(text), "/srv/My_Stack.v2/dockreset.json", &err), 0);
 	unsetenv("COMPOSE_PROJECT_NAME");
 	p = config_target_project(cfg, &cfg->targets[0]);
 	assert_string_equal(p, "my_stackv2");

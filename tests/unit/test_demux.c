@@ -43,14 +43,14 @@ static void sink_release(struct sink *k)
 
 static void frame(struct strbuf *sb, int type, const char *payload, size_t len)
 {
-	unsigned char h[8] = {(unsigned char)type,
-			      0,
-			      0,
-			      0,
-			      (unsigned char)(len >> 24),
-			      (unsigned char)(len >> 16),
-			      (unsigned char)(len >> 8),
-			      (unsigned char)len};
+	unsigned char h[8] = { (unsigned char)type,
+			       0,
+			       0,
+			       0,
+			       (unsigned char)(len >> 24),
+			       (unsigned char)(len >> 16),
+			       (unsigned char)(len >> 8),
+			       (unsigned char)len };
 
 	strbuf_add(sb, h, 8);
 	strbuf_add(sb, payload, len);
@@ -59,7 +59,7 @@ static void frame(struct strbuf *sb, int type, const char *payload, size_t len)
 /* A stream with several frames of each kind, including empty ones. */
 static void sample_stream(struct strbuf *sb, struct strbuf *want_out, struct strbuf *want_err)
 {
-	static const char *const parts[] = {"hello ", "", "world\n", "x", "a longer line\n"};
+	static const char *const parts[] = { "hello ", "", "world\n", "x", "a longer line\n" };
 	char big[700];
 
 	for (size_t i = 0; i < sizeof(big); i++)
@@ -94,7 +94,7 @@ static void test_every_split_point(void **state)
 	(void)state;
 	sample_stream(&sb, &out, &err);
 	for (size_t cut = 0; cut <= sb.len; cut++) {
-		struct sink k = {0};
+		struct sink k = { 0 };
 		struct demux d;
 
 		demux_init(&d, sink_fn, &k);
@@ -110,7 +110,7 @@ static void test_every_split_point(void **state)
 	/* Two cuts: every pair of split points. */
 	for (size_t a = 0; a <= sb.len; a += 3) {
 		for (size_t b = a; b <= sb.len; b += 5) {
-			struct sink k = {0};
+			struct sink k = { 0 };
 			struct demux d;
 
 			demux_init(&d, sink_fn, &k);
@@ -130,7 +130,7 @@ static void test_every_split_point(void **state)
 static void test_one_byte_feeds(void **state)
 {
 	struct strbuf sb = STRBUF_INIT, out = STRBUF_INIT, err = STRBUF_INIT;
-	struct sink k = {0};
+	struct sink k = { 0 };
 	struct demux d;
 
 	(void)state;
@@ -153,7 +153,7 @@ static void test_one_byte_feeds(void **state)
 
 static void test_empty_feeds_and_stream(void **state)
 {
-	struct sink k = {0};
+	struct sink k = { 0 };
 	struct demux d;
 
 	(void)state;
@@ -166,7 +166,7 @@ static void test_empty_feeds_and_stream(void **state)
 static void test_zero_length_frames(void **state)
 {
 	struct strbuf sb = STRBUF_INIT;
-	struct sink k = {0};
+	struct sink k = { 0 };
 	struct demux d;
 
 	(void)state;
@@ -186,7 +186,7 @@ static void test_zero_length_frames(void **state)
 static void test_stdin_and_syserr_streams(void **state)
 {
 	struct strbuf sb = STRBUF_INIT;
-	struct sink k = {0};
+	struct sink k = { 0 };
 	struct demux d;
 
 	(void)state;
@@ -206,7 +206,7 @@ static void test_stdin_and_syserr_streams(void **state)
 static void expect_bad(const unsigned char *hdr, size_t split)
 {
 	struct strbuf sb = STRBUF_INIT;
-	struct sink k = {0};
+	struct sink k = { 0 };
 	struct demux d;
 	int r1, r2;
 
@@ -230,9 +230,9 @@ static void expect_bad(const unsigned char *hdr, size_t split)
 static void test_bad_stream(void **state)
 {
 	static const unsigned char bad[][8] = {
-	    {4, 0, 0, 0, 0, 0, 0, 7},	 {255, 0, 0, 0, 0, 0, 0, 7},
-	    {1, 1, 0, 0, 0, 0, 0, 7},	 {2, 0, 1, 0, 0, 0, 0, 7},
-	    {1, 0, 0, 0x80, 0, 0, 0, 7}, {'H', 'T', 'T', 'P', '/', '1', '.', '1'},
+		{ 4, 0, 0, 0, 0, 0, 0, 7 },    { 255, 0, 0, 0, 0, 0, 0, 7 },
+		{ 1, 1, 0, 0, 0, 0, 0, 7 },    { 2, 0, 1, 0, 0, 0, 0, 7 },
+		{ 1, 0, 0, 0x80, 0, 0, 0, 7 }, { 'H', 'T', 'T', 'P', '/', '1', '.', '1' },
 	};
 
 	(void)state;
@@ -244,7 +244,7 @@ static void test_bad_stream(void **state)
 static void test_truncated_in_header(void **state)
 {
 	struct strbuf sb = STRBUF_INIT;
-	struct sink k = {0};
+	struct sink k = { 0 };
 	struct demux d;
 
 	(void)state;
@@ -262,13 +262,13 @@ static void test_truncated_in_header(void **state)
 static void test_truncated_in_payload(void **state)
 {
 	struct strbuf sb = STRBUF_INIT;
-	struct sink k = {0};
+	struct sink k = { 0 };
 	struct demux d;
 
 	(void)state;
 	frame(&sb, 2, "0123456789", 10);
 	for (size_t keep = 8; keep < sb.len; keep++) {
-		struct sink k2 = {0};
+		struct sink k2 = { 0 };
 
 		demux_init(&d, sink_fn, &k2);
 		assert_int_equal(demux_feed(&d, sb.buf, keep), DEMUX_OK);
@@ -290,7 +290,7 @@ static void test_truncated_in_payload(void **state)
 static void test_callback_abort(void **state)
 {
 	struct strbuf sb = STRBUF_INIT;
-	struct sink k = {.abort_after = 2};
+	struct sink k = { .abort_after = 2 };
 	struct demux d;
 
 	(void)state;
@@ -333,7 +333,7 @@ static void test_large_frame(void **state)
 	size_t len = 3u << 20; /* 3 MB in one frame, fed in odd chunks */
 	char *payload = xmalloc(len);
 	struct strbuf sb = STRBUF_INIT;
-	struct sink k = {0};
+	struct sink k = { 0 };
 	struct demux d;
 	size_t off = 0, step = 1;
 
@@ -369,18 +369,18 @@ static void test_strerror(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_every_split_point),
-	    cmocka_unit_test(test_one_byte_feeds),
-	    cmocka_unit_test(test_empty_feeds_and_stream),
-	    cmocka_unit_test(test_zero_length_frames),
-	    cmocka_unit_test(test_stdin_and_syserr_streams),
-	    cmocka_unit_test(test_bad_stream),
-	    cmocka_unit_test(test_truncated_in_header),
-	    cmocka_unit_test(test_truncated_in_payload),
-	    cmocka_unit_test(test_callback_abort),
-	    cmocka_unit_test(test_null_callback_counts),
-	    cmocka_unit_test(test_large_frame),
-	    cmocka_unit_test(test_strerror),
+		cmocka_unit_test(test_every_split_point),
+		cmocka_unit_test(test_one_byte_feeds),
+		cmocka_unit_test(test_empty_feeds_and_stream),
+		cmocka_unit_test(test_zero_length_frames),
+		cmocka_unit_test(test_stdin_and_syserr_streams),
+		cmocka_unit_test(test_bad_stream),
+		cmocka_unit_test(test_truncated_in_header),
+		cmocka_unit_test(test_truncated_in_payload),
+		cmocka_unit_test(test_callback_abort),
+		cmocka_unit_test(test_null_callback_counts),
+		cmocka_unit_test(test_large_frame),
+		cmocka_unit_test(test_strerror),
 	};
 
 	return cmocka_run_group_tests_name("demux", tests, NULL, NULL);

@@ -153,8 +153,8 @@ static void test_container_states(void **state)
 
 static void test_container_minimal_and_invalid(void **state)
 {
-	static const char *const bad[] = {"{}", "{\"Id\":\"\"}", "{\"Id\":42}", "[]",
-					  "{\"Name\":\"/x\"}"};
+	static const char *const bad[] = { "{}", "{\"Id\":\"\"}", "{\"Id\":42}", "[]",
+					   "{\"Name\":\"/x\"}" };
 	struct docker_container *c;
 
 	(void)state;
@@ -368,7 +368,7 @@ struct fake_home {
 	char *saved[4];
 };
 
-static const char *const env_names[] = {"HOME", "DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_CONFIG"};
+static const char *const env_names[] = { "HOME", "DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_CONFIG" };
 
 static void write_file(const char *dir, const char *rel, const char *text)
 {
@@ -597,24 +597,26 @@ static void test_exit_codes(void **state)
 
 int main(void)
 {
-	struct ui_opts uo = {0};
+	struct ui_opts uo = { 0 };
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_container_healthy),
-	    cmocka_unit_test(test_container_states),
-	    cmocka_unit_test(test_container_minimal_and_invalid),
-	    cmocka_unit_test(test_env_get),
-	    cmocka_unit_test(test_label_get),
-	    cmocka_unit_test(test_label_filter),
-	    cmocka_unit_test(test_published_port),
-	    cmocka_unit_test(test_container_ip),
-	    cmocka_unit_test_setup_teardown(test_endpoint_default, home_setup, home_teardown),
-	    cmocka_unit_test_setup_teardown(test_endpoint_precedence, home_setup, home_teardown),
-	    cmocka_unit_test_setup_teardown(test_endpoint_docker_config, home_setup, home_teardown),
-	    cmocka_unit_test_setup_teardown(test_endpoint_broken_context, home_setup,
-					    home_teardown),
-	    cmocka_unit_test(test_open_unsupported),
-	    cmocka_unit_test(test_open_unreachable),
-	    cmocka_unit_test(test_exit_codes),
+		cmocka_unit_test(test_container_healthy),
+		cmocka_unit_test(test_container_states),
+		cmocka_unit_test(test_container_minimal_and_invalid),
+		cmocka_unit_test(test_env_get),
+		cmocka_unit_test(test_label_get),
+		cmocka_unit_test(test_label_filter),
+		cmocka_unit_test(test_published_port),
+		cmocka_unit_test(test_container_ip),
+		cmocka_unit_test_setup_teardown(test_endpoint_default, home_setup, home_teardown),
+		cmocka_unit_test_setup_teardown(test_endpoint_precedence, home_setup,
+						home_teardown),
+		cmocka_unit_test_setup_teardown(test_endpoint_docker_config, home_setup,
+						home_teardown),
+		cmocka_unit_test_setup_teardown(test_endpoint_broken_context, home_setup,
+						home_teardown),
+		cmocka_unit_test(test_open_unsupported),
+		cmocka_unit_test(test_open_unreachable),
+		cmocka_unit_test(test_exit_codes),
 	};
 
 	ui_init(&uo);

@@ -60,8 +60,13 @@ static void host_environment(void **state)
 {
 	struct config cfg;
 	struct guard_markers m = { 0 };
-	char *env[] = { "PATH=/bin", "APP_ENV= Production ", "NODE_ENV=development",
-			"app_env=production", "RAILS_ENV", "RAILS_ENV=prd=x", NULL };
+	char *env[] = { "PATH=/bin",
+			"APP_ENV= Production ",
+			"NODE_ENV=development",
+			"app_env=production",
+			"RAILS_ENV",
+			"RAILS_ENV=prd=x",
+			NULL };
 
 	(void)state;
 	config_init(&cfg);
@@ -78,10 +83,10 @@ static void container_env_and_label(void **state)
 	struct config cfg;
 	struct guard_markers m = { 0 };
 	struct docker_container *c = NULL;
-	json_t *j = json_pack("{s:s, s:s, s:{s:s}, s:{s:[s, s, s], s:{s:s}}}", "Id", "abc",
-			      "Name", "/p-db-1", "State", "Status", "running", "Config", "Env",
-			      "NODE_ENV=LIVE", "POSTGRES_PASSWORD=x", "APP_ENV=staging",
-			      "Labels", "dockreset.production", "True");
+	json_t *j = json_pack("{s:s, s:s, s:{s:s}, s:{s:[s, s, s], s:{s:s}}}", "Id", "abc", "Name",
+			      "/p-db-1", "State", "Status", "running", "Config", "Env",
+			      "NODE_ENV=LIVE", "POSTGRES_PASSWORD=x", "APP_ENV=staging", "Labels",
+			      "dockreset.production", "True");
 
 	(void)state;
 	config_init(&cfg);
@@ -133,9 +138,12 @@ static void markers_json(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(values_match_loosely),	  cmocka_unit_test(branches_match_globs),
-		cmocka_unit_test(host_environment),	  cmocka_unit_test(container_env_and_label),
-		cmocka_unit_test(container_with_null_env), cmocka_unit_test(markers_json),
+		cmocka_unit_test(values_match_loosely),
+		cmocka_unit_test(branches_match_globs),
+		cmocka_unit_test(host_environment),
+		cmocka_unit_test(container_env_and_label),
+		cmocka_unit_test(container_with_null_env),
+		cmocka_unit_test(markers_json),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -289,14 +289,12 @@ size_t backup_id_prefix(const char *target, const char *name)
 	return n && name[n] == '.' ? n : 0;
 }
 
-/* The names in dir; a missing dir has none. */
-static int dir_names(struct strlist *out, const char *dir)
+int backup_priv_opendir(DIR **out, const char *dir)
 {
 	char *why = NULL;
 	int fd, rc;
-	DIR *d;
-	struct dirent *e;
 
+	*out = NULL;
 	rc = backup_priv_open_dir(&fd, &why, dir);
 	if (rc == -ENOENT)
 		return 0;
@@ -305,12 +303,25 @@ static int dir_names(struct strlist *out, const char *dir)
 		free(why);
 		return rc;
 	}
-	d = fdopendir(fd);
-	if (!d) {
+	*out = fdopendir(fd);
+	if (!*out) {
 		ui_error("cannot read directory '%s': %s", dir, strerror(errno));
 		close(fd);
 		return BACKUP_ERR_IO;
 	}
+	return 0;
+}
+
+/* The names in dir; a missing dir has none. */
+static int dir_names(struct strlist *out, const char *dir)
+{
+	struct dirent *e;
+	DIR *d;
+	int rc;
+
+	rc = backup_priv_opendir(&d, dir);
+	if (rc || !d)
+		return rc;
 	errno = 0;
 	while ((e = readdir(d)))
 		strlist_push(out, e->d_name);

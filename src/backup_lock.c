@@ -390,25 +390,13 @@ int backup_clean_partials(const char *dir)
 	static const char suffix[] = ".partial";
 	const size_t sl = sizeof(suffix) - 1;
 	struct strlist names = STRLIST_INIT;
-	char *why = NULL;
 	struct dirent *e;
-	int fd, rc, removed = 0;
+	int rc, removed = 0;
 	DIR *d;
 
-	rc = backup_priv_open_dir(&fd, &why, dir);
-	if (rc == -ENOENT)
-		return 0;
-	if (rc) {
-		rc = backup_priv_dir_error(rc, dir, why);
-		free(why);
+	rc = backup_priv_opendir(&d, dir);
+	if (rc || !d)
 		return rc;
-	}
-	d = fdopendir(fd);
-	if (!d) {
-		ui_error("cannot read directory '%s': %s", dir, strerror(errno));
-		close(fd);
-		return BACKUP_ERR_IO;
-	}
 	while ((e = readdir(d))) {
 		size_t n = strlen(e->d_name);
 		if (n > sl && !strcmp(e->d_name + n - sl, suffix))

@@ -5,6 +5,7 @@
 #ifndef DOCKRESET_BACKUP_PRIV_H
 #define DOCKRESET_BACKUP_PRIV_H
 
+#include <dirent.h>
 #include <stddef.h>
 
 /*
@@ -26,6 +27,10 @@ int backup_priv_open_regular(int *fd, char **why, int dirfd, const char *path, i
 /* Reports a failure of backup_priv_open_dir (other than -ENOENT, which
  * callers handle) and returns its code. */
 int backup_priv_dir_error(int rc, const char *dir, const char *why);
+
+/* dir opened for reading its entries (backup_priv_open_dir's checks):
+ * 0 with *out NULL when it does not exist; else reported errors. */
+int backup_priv_opendir(DIR **out, const char *dir);
 
 /* Lowercase hex of n bytes into out (2n+1 bytes). */
 void backup_priv_hex(char *out, const unsigned char *md, size_t n);

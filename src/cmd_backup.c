@@ -33,14 +33,6 @@ static void warn_about_dir(const char *dir)
 	}
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int cmd_backup(struct cmd_ctx *ctx)
 {
 	const struct cfg_target *t = ctx->target;
@@ -52,7 +44,7 @@ int cmd_backup(struct cmd_ctx *ctx)
 	long long key = backup_advisory_key(t->name);
 	json_t *manifest = NULL;
 	int rc, e, advisory = 0;
-	double start = now_s();
+	double start = monotonic_s();
 
 	if (!fmt_name)
 		fmt_name = t->backup_format == FORMAT_PLAIN  ? "plain"
@@ -113,7 +105,7 @@ int cmd_backup(struct cmd_ctx *ctx)
 	json_object_set(ui_json(), "backup", manifest);
 	if (!ctx->opt->json) {
 		char size[32];
-		double secs = now_s() - start;
+		double secs = monotonic_s() - start;
 		unsigned long long bytes = json_integer_value(json_object_get(manifest, "size"));
 		printf("backup %s: %s in %.1f s (%.1f MB/s), verified\n",
 		       json_string_value(json_object_get(manifest, "id")),

@@ -18,14 +18,6 @@
 
 #define STDERR_KEEP (64 * 1024)
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* What an exec's output goes to: stdout into the file, stderr kept. */
 struct sink {
 	struct backup_file *file;
@@ -38,7 +30,7 @@ struct sink {
 
 static void progress(struct sink *s, int done)
 {
-	double t = now_s();
+	double t = monotonic_s();
 	char size[32];
 
 	if (!s->progress || (!done && t - s->shown < 0.25))
@@ -155,7 +147,7 @@ static int stream_pg_dump(const struct dump_request *r, struct backup_file *file
 	o.out = sink_out;
 	o.out_ctx = &s;
 	o.cancel = sig_flag();
-	s.start = now_s();
+	s.start = monotonic_s();
 	s.progress = isatty(STDERR_FILENO) && !ui_opts()->quiet;
 
 	err = docker_exec(r->d, r->db->id, &o, &code);
@@ -364,7 +356,7 @@ int dump_take(json_t **manifest, const struct dump_request *r)
 	char *appname = NULL;
 	json_t *tables = NULL, *stats = NULL, *m = NULL;
 	time_t now = time(NULL);
-	double start = now_s();
+	double start = monotonic_s();
 	int rc = EXIT_FAIL, counting = 0, committed = 0, e;
 
 	*manifest = NULL;
@@ -441,7 +433,7 @@ int dump_take(json_t **manifest, const struct dump_request *r)
 			.stats = stats,
 			.git_branch = r->git_branch,
 			.git_commit = r->git_commit,
-			.duration_ms = (long long)((now_s() - start) * 1000),
+			.duration_ms = (long long)((monotonic_s() - start) * 1000),
 		};
 		m = backup_manifest_build(&meta);
 	}

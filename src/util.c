@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static void oom(void)
@@ -239,4 +240,12 @@ const char *human_size(char *buf, size_t bufsz, unsigned long long bytes)
 	else
 		snprintf(buf, bufsz, "%.1f %s", v, units[u]);
 	return buf;
+}
+
+double monotonic_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }

@@ -68,6 +68,9 @@ int read_file_max(struct strbuf *sb, const char *path, size_t max);
 /* Overwrites a secret before freeing it; NULL is fine. */
 void free_secret(char *s);
 
+/* Seconds on the monotonic clock, for durations. */
+double monotonic_s(void);
+
 /* "1.2 MB"-style sizes into buf. */
 const char *human_size(char *buf, size_t bufsz, unsigned long long bytes);
 

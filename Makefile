@@ -29,7 +29,7 @@ UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRCS  := $(wildcard tests/tools/*.c)
 TOOL_BINS  := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tools/%)
 
-.PHONY: all test unit-test cli-test fault-test e2e-test demo demo-down bench install clean setup format valgrind
+.PHONY: all test unit-test cli-test fault-test e2e-test sanitize valgrind demo demo-down bench install clean setup format valgrind
 
 all: dockreset
 
@@ -60,9 +60,10 @@ tools: $(TOOL_BINS)
 setup:
 	bash scripts/setup.sh
 
-# Every test: unit, command line, client faults, end to end. tests/run-all prints the one
+# Every test: the unit tests under valgrind and the sanitizers, then unit,
+# command line, client faults and end to end; tests/run-all prints the one
 # closing "N passed, N failed" line.
-test: setup all $(UNIT_BINS) $(TOOL_BINS)
+test: setup all $(UNIT_BINS) $(TOOL_BINS) valgrind sanitize
 	bash tests/run-all
 
 unit-test: $(UNIT_BINS)
@@ -83,6 +84,16 @@ valgrind: $(UNIT_BINS)
 		valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
 			--error-exitcode=99 $$t >/dev/null || exit 1; \
 	done; echo "valgrind: clean"
+
+# The unit tests built with AddressSanitizer and UndefinedBehaviorSanitizer
+# in build/asan: any report fails.
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+sanitize:
+	@$(MAKE) -s BUILD=$(BUILD)/asan CFLAGS="$(ASAN_FLAGS)" LDFLAGS="$(ASAN_FLAGS)" \
+		$(UNIT_BINS:$(BUILD)/tests/%=$(BUILD)/asan/tests/%)
+	@for t in $(UNIT_BINS:$(BUILD)/tests/%=$(BUILD)/asan/tests/%); do \
+		$$t >/dev/null 2>$$t.log || { cat $$t.log; exit 1; }; \
+	done; echo "sanitize: clean"
 
 demo: setup all
 	bash scripts/demo.sh

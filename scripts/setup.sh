@@ -150,7 +150,7 @@ ensure_docker() {
     local deadline=$((SECONDS + 60))
     while ((SECONDS < deadline)); do
         docker_answers && return 0
-        if [[ -n $started ]] && ! kill -0 "$started" 2>/dev/null; then
+        if [[ -n $started ]] && ! alive "$started"; then
             tail -n 20 "$DOCKERD_LOG" >&2 || true
             rm -f "$DOCKERD_PID"
             die "dockerd exited; see $DOCKERD_LOG"
@@ -161,14 +161,25 @@ ensure_docker() {
     die "no answer from $sock after 60 s"
 }
 
+# Whether PID runs: a killed process nobody has reaped yet (a zombie, as
+# where PID 1 does not reap) still answers kill -0, but is dead.
+alive() {
+    local state
+    state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
+    [[ -n $state && $state != Z && $state != X ]]
+}
+
 # PID of a dockerd already running on this machine, if any.
 dockerd_pid() {
     local p
-    if [[ -f $DOCKERD_PID ]] && p=$(cat "$DOCKERD_PID") && kill -0 "$p" 2>/dev/null; then
+    if [[ -f $DOCKERD_PID ]] && p=$(cat "$DOCKERD_PID") && alive "$p"; then
         printf '%s\n' "$p"
         return 0
     fi
-    pgrep -x -o dockerd 2>/dev/null || true
+    for p in $(pgrep -x dockerd 2>/dev/null); do
+        alive "$p" && { printf '%s\n' "$p"; return 0; }
+    done
+    return 0
 }
 
 image_exists() { docker image inspect "$1" >/dev/null 2>&1; }

@@ -116,6 +116,31 @@ PY
 	diff -u "$OUT/before" "$OUT/after"
 }
 
+# Runs prune on a terminal (script(1) gives it one) and types $1 at it.
+prune_typing() {
+	local answer=$1
+	shift
+	printf '%s\n' "$answer" | script -qefc "$(printf '%q ' "$BK_DR" -c "$CFG" prune discord-bot "$@")" /dev/null
+}
+
+@test "prune on a terminal deletes once the target's name is typed" {
+	run prune_typing discord-bot --keep 3
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"To delete 2 backups of 'discord-bot', type the target's name (discord-bot): "* ]]
+	[[ "$output" == *"deleted ${ID[3]}"* && "$output" == *"deleted ${ID[4]}"* ]]
+	files_of "${ID[0]}" "${ID[1]}" "${ID[2]}" >"$OUT/want"
+	ls -A "$D" | grep -v '^\.lock$' >"$OUT/after" || true
+	diff -u "$OUT/want" "$OUT/after"
+}
+
+@test "prune on a terminal deletes nothing when another name is typed" {
+	run prune_typing discord-bo --keep 1
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"dockreset: error: not confirmed ('discord-bo' is not 'discord-bot'): nothing done"* ]]
+	ls -A "$D" >"$OUT/after"
+	diff -u "$OUT/before" "$OUT/after"
+}
+
 @test "a backup file without a manifest is never deleted" {
 	rm "$D/${ID[4]}.manifest.json"
 	ls -A "$D" | grep -F "${ID[4]}." >"$OUT/orphan"

@@ -193,3 +193,16 @@ assert nb is not None, "no newest_backup"
 assert nb["id"] == m["id"], (nb, m["id"])
 PY
 }
+
+@test "on a terminal the backup shows its progress: bytes and rate" {
+	run script -qefc "$(printf '%q ' "$BK_DR" -c "$BK_CONFIG" backup discord-bot --format plain)" /dev/null
+	[ "$status" -eq 0 ]
+	[[ "$output" == *$'\r'*" kB, "*" MB/s"* ]]
+	[[ "$output" == *"backup discord-bot-"*", verified"* ]]
+}
+
+@test "without a terminal there is no progress line" {
+	run --separate-stderr "$BK_DR" -c "$BK_CONFIG" backup discord-bot --format plain
+	[ "$status" -eq 0 ]
+	[[ "$stderr" != *"MB/s"* ]]
+}

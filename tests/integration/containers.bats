@@ -58,3 +58,17 @@ teardown_file() {
 	run -203 "$TOOL" inspect "drt-no-such-container-$$"
 	[[ "$output" == *"no such container"* ]]
 }
+
+@test "a daemon socket the user may not open is said to be permission denied, exit 4" {
+	[ "$(id -u)" -eq 0 ] && command -v runuser >/dev/null || skip "needs root and runuser"
+	d=$(mktemp -d)
+	cp "$BATS_TEST_DIRNAME/../../dockreset" "$d/" &&
+		printf '{"targets":{"x":{"database":{"service":"db"}}}}' >"$d/dockreset.json" &&
+		chmod -R a+rX "$d"
+	cd "$d"
+	run runuser -u nobody -- ./dockreset --no-color targets
+	rm -rf "$d"
+	[ "$status" -eq 4 ]
+	[ "${lines[0]}" = "dockreset: error: cannot connect to the docker daemon at 'unix:///var/run/docker.sock': permission denied" ]
+	[[ "${lines[1]}" == "hint: add your user to the 'docker' group"* ]]
+}

@@ -50,7 +50,7 @@ static int verify_one(struct verifier *v, const struct backup_entry *b, json_t *
 	}
 	json_array_append_new(results,
 			      json_pack("{s:s, s:b, s:i, s:s?}", "id", b->id, "ok", rc == 0,
-					"exit_code", rc, "error", rc ? ui_first_error() : NULL));
+					"exit_code", rc, "error", rc ? ui_last_error() : NULL));
 	if (!v->ctx->opt->json)
 		printf("%-40s %s\n", b->id, rc == 0 ? "ok" : "FAILED");
 	return rc;

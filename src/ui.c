@@ -12,6 +12,7 @@
 
 static struct ui_opts opts;
 static char *first_error;
+static char *last_error;
 static json_t *doc;
 static int step_no;
 
@@ -34,20 +35,17 @@ static void vprefixed(const char *prefix, const char *fmt, va_list ap)
 
 void ui_error(const char *fmt, ...)
 {
+	struct strbuf sb = STRBUF_INIT;
 	va_list ap;
 
-	if (!first_error) {
-		struct strbuf sb = STRBUF_INIT;
-		va_start(ap, fmt);
-		strbuf_vaddf(&sb, fmt, ap);
-		va_end(ap);
-		first_error = strbuf_detach(&sb);
-	}
-	fprintf(stderr, "%sdockreset: error:%s ", ui_color("red"), ui_reset());
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "%sdockreset: error:%s %s\n", ui_color("red"), ui_reset(), sb.buf);
+	free(last_error);
+	last_error = strbuf_detach(&sb);
+	if (!first_error)
+		first_error = xstrdup(last_error);
 }
 
 void ui_hint(const char *fmt, ...)
@@ -109,6 +107,11 @@ void ui_step(const char *fmt, ...)
 const char *ui_first_error(void)
 {
 	return first_error;
+}
+
+const char *ui_last_error(void)
+{
+	return last_error;
 }
 
 json_t *ui_json(void)

@@ -50,6 +50,8 @@ void ui_step(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* The first error reported, for the --json envelope; NULL when none. */
 const char *ui_first_error(void);
+/* The latest error reported; NULL when none. */
+const char *ui_last_error(void);
 
 /*
  * The --json document under construction: commands add their data to this

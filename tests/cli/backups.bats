@@ -156,3 +156,17 @@ assert r == {"app-20261102T000000Z": True, "app-20261101T000000Z": False}, r'
 	[[ "$output" == *"refusing to prune 'app'"* ]]
 	[ "$(ls "$B" | wc -l)" -eq 4 ]
 }
+
+@test "verify --json gives each failed backup its own error" {
+	make_backup app-20261101T000000Z plain "$FIX/plain-15.20-clean.sql"
+	make_backup app-20261102T000000Z plain "$FIX/plain-15.20-clean.sql"
+	: >"$B/app-20261101T000000Z.sql"
+	echo "-- more" >>"$B/app-20261102T000000Z.sql"
+	run --separate-stderr "$DR" verify app --json
+	[ "$status" -eq 7 ]
+	echo "$output" | python3 -c '
+import json, sys
+r = {x["id"]: x["error"] for x in json.load(sys.stdin)["results"]}
+assert "app-20261101T000000Z.sql" in r["app-20261101T000000Z"], r
+assert "app-20261102T000000Z.sql" in r["app-20261102T000000Z"], r'
+}

@@ -25,7 +25,6 @@ struct options {
 	int yes;
 	int production;
 	int dry_run;
-	int timeout; /* seconds; default 60 */
 	const char *format;
 	const char *label;
 	int keep; /* -1: not given */

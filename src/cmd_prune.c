@@ -50,7 +50,8 @@ static int refuse_production(struct cmd_ctx *ctx)
 		for (size_t i = 0; i < m.n; i++)
 			ui_hint("%s%s: %s", m.v[i].unreadable ? "unreadable, " : "", m.v[i].where,
 				m.v[i].detail);
-		ui_hint("prune does not touch production yet; delete backups by hand if you must");
+		ui_hint("prune does not touch production yet%s; delete backups by hand if you must",
+			ctx->opt->production ? ", even with --production" : "");
 		rc = EXIT_REFUSED;
 	}
 	guard_markers_release(&m);

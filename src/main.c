@@ -24,7 +24,6 @@ enum {
 	O_YES = 1 << 0,
 	O_PRODUCTION = 1 << 1,
 	O_DRY_RUN = 1 << 2,
-	O_TIMEOUT = 1 << 3,
 	O_FORMAT = 1 << 4,
 	O_LABEL = 1 << 5,
 	O_KEEP = 1 << 6,
@@ -108,7 +107,6 @@ static const struct option_def option_defs[] = {
 	  "    --production      confirm that the target is production" },
 	{ "dry-run", 0, 0, O_DRY_RUN,
 	  "    --dry-run         show what would happen; change nothing" },
-	{ "timeout", 0, 1, O_TIMEOUT, "    --timeout SECONDS health waits (default 60)" },
 	{ "format", 0, 1, O_FORMAT, "    --format FORMAT   custom, plain or json" },
 	{ "label", 0, 1, O_LABEL, "    --label TEXT      a label kept in the manifest" },
 	{ "keep", 0, 1, O_KEEP, "    --keep N          keep the N newest backups" },
@@ -224,12 +222,7 @@ static int set_option(struct options *o, const struct option_def *d, const char 
 		o->production = 1;
 	else if (!strcmp(n, "dry-run"))
 		o->dry_run = 1;
-	else if (!strcmp(n, "timeout")) {
-		if (parse_int(arg, &o->timeout) < 0) {
-			usage_error("--timeout: '%s' is not a number of seconds", arg);
-			return -1;
-		}
-	} else if (!strcmp(n, "format"))
+	else if (!strcmp(n, "format"))
 		o->format = arg;
 	else if (!strcmp(n, "label"))
 		o->label = arg;
@@ -358,7 +351,7 @@ static int finish(struct cmd_ctx *ctx, const char *target, int rc)
 
 int main(int argc, char **argv)
 {
-	struct options o = { .timeout = 60, .keep = -1 };
+	struct options o = { .keep = -1 };
 	struct cmd_ctx ctx = { .opt = &o };
 	struct ui_opts uo = { 0 };
 	const struct command *c = NULL;

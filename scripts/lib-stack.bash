@@ -61,8 +61,24 @@ stack_compose() {
     local cmd
     cmd=$(_stack_compose_cmd) || return 1
     stack_images
+    # A recreated container leaves its anonymous volumes behind, where
+    # `down -v` no longer sees them: note them first, stack_down removes them.
+    [[ " $* " != *" up "* ]] || _stack_note_volumes
     # shellcheck disable=SC2086  # "docker compose" is two words
     $cmd -p "$STACK_PROJECT" -f "${STACK_COMPOSE_FILE:-$STACK_ROOT/compose/discord-bot/docker-compose.yml}" "$@"
+}
+
+# The file listing the volumes the stack's containers have used.
+_stack_volume_list() {
+    printf '%s/dockreset-stack-%s.volumes\n' "${TMPDIR:-/tmp}" "$STACK_PROJECT"
+}
+
+_stack_note_volumes() {
+    local id
+    for id in $(_stack_ids 2>/dev/null); do
+        docker inspect -f '{{range .Mounts}}{{if eq .Type "volume"}}{{.Name}}{{"\n"}}{{end}}{{end}}' \
+            "$id" 2>/dev/null
+    done | grep . >>"$(_stack_volume_list)" || true
 }
 
 # Compose project names: lowercase letters, digits, '-' and '_'.
@@ -163,8 +179,14 @@ stack_down() {
     # shellcheck disable=SC2086
     [[ -z $ids ]] || docker network rm $ids >/dev/null 2>&1 || true
     ids=$(docker volume ls -q --filter "label=com.docker.compose.project=$STACK_PROJECT" 2>/dev/null) || true
+    local list
+    list=$(_stack_volume_list)
+    if [[ -f $list ]]; then
+        ids+=" $(sort -u "$list")"
+        rm -f "$list"
+    fi
     # shellcheck disable=SC2086
-    [[ -z $ids ]] || docker volume rm -f $ids >/dev/null 2>&1 || true
+    [[ -z ${ids// /} ]] || docker volume rm -f $ids >/dev/null 2>&1 || true
     return 0
 }
 

@@ -1,8 +1,6 @@
 /*
  * target.c - finding and describing a target's containers.
  */
-#include <stdio.h>
-
 #include "target.h"
 
 #include <stdlib.h>

@@ -6,6 +6,7 @@
 #define DOCKRESET_TARGET_H
 
 #include <jansson.h>
+#include <stdio.h>
 
 #include "config.h"
 #include "docker.h"

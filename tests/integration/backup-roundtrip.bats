@@ -206,3 +206,18 @@ PY
 	[ "$status" -eq 0 ]
 	[[ "$stderr" != *"MB/s"* ]]
 }
+
+@test "a plain backup restores over a database that still has its tables" {
+	backup_json plain
+	file="$BK_DIR/$(manifest_field "$OUT/plain.json" file)"
+	# a copy of the live database, changed after the backup
+	bk_restore_plain "$file" scratch_over &&
+		bk_psql scratch_over "DELETE FROM ticket_messages; INSERT INTO servers (guild_id, name) VALUES ('999', 'later')" >/dev/null
+	bk_manifest_counts "$OUT/plain.json" >"$OUT/want"
+	bk_db_counts scratch_over >"$OUT/changed"
+	! diff -q "$OUT/want" "$OUT/changed" >/dev/null
+	# --clean --if-exists: the same dump loads over it, and the rows are the backup's
+	docker exec -i "$(bk_db)" psql -X -q -v ON_ERROR_STOP=1 -U bot -d scratch_over <"$file" >/dev/null
+	bk_db_counts scratch_over >"$OUT/got"
+	diff -u "$OUT/want" "$OUT/got"
+}

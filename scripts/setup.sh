@@ -138,6 +138,10 @@ ensure_docker() {
         say "waiting for dockerd (pid $pid) to answer"
         started=$pid
     else
+        # A daemon killed without its clean-up leaves pid files behind, and
+        # where nothing reaps it, its zombie still "runs" to dockerd's check.
+        remove_stale_pidfile /var/run/docker.pid
+        remove_stale_pidfile /var/run/docker/containerd/containerd.pid
         # setsid + nohup + all fds redirected: the daemon must outlive this
         # script and the shell (or CI step) that ran it. Without job control
         # setsid execs in place, so $! is dockerd's own PID.
@@ -167,6 +171,17 @@ alive() {
     local state
     state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
     [[ -n $state && $state != Z && $state != X ]]
+}
+
+# Removes a pid file whose process is gone (or a zombie), saying so.
+remove_stale_pidfile() {
+    local p
+    [[ -f $1 ]] || return 0
+    p=$(cat "$1" 2>/dev/null) || return 0
+    if [[ -z $p ]] || ! alive "$p"; then
+        rm -f "$1"
+        say "removed stale pid file $1"
+    fi
 }
 
 # PID of a dockerd already running on this machine, if any.

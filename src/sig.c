@@ -23,6 +23,9 @@ void sig_init(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* A reader of our output going away must not kill a run halfway
+	 * (a partial file, a held lock, stopped apps): writes fail instead,
+	 * and a failed stdout is reported at the end (exit 8). */
 	signal(SIGPIPE, SIG_IGN);
 }
 

@@ -2,6 +2,9 @@
 # `make bench`, `make install PREFIX=... DESTDIR=...`, `make clean`.
 
 VERSION    := 0.1.0
+# Recursive makes (test, demo, bench) print no directory lines, so the
+# last line of `make test` stays the test summary.
+MAKEFLAGS  += --no-print-directory
 PKG_CONFIG ?= pkg-config
 CC         ?= cc
 PREFIX     ?= /usr/local
@@ -29,7 +32,7 @@ UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRCS  := $(wildcard tests/tools/*.c)
 TOOL_BINS  := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tools/%)
 
-.PHONY: all test unit-test cli-test fault-test e2e-test sanitize valgrind demo demo-down bench install clean setup format valgrind
+.PHONY: all test test-run tools unit-test cli-test fault-test e2e-test sanitize valgrind demo demo-down bench install clean setup format
 
 all: dockreset
 
@@ -62,8 +65,13 @@ setup:
 
 # Every test: the unit tests under valgrind and the sanitizers, then unit,
 # command line, client faults and end to end; tests/run-all prints the one
-# closing "N passed, N failed" line.
-test: setup all $(UNIT_BINS) $(TOOL_BINS) valgrind sanitize
+# closing "N passed, N failed" line. setup runs first, in a make of its own:
+# the flags pkg-config gives are read when make starts, and on a fresh
+# machine the libraries are only there once setup has installed them.
+test: setup
+	$(MAKE) test-run
+
+test-run: all $(UNIT_BINS) $(TOOL_BINS) valgrind sanitize
 	bash tests/run-all
 
 unit-test: $(UNIT_BINS)
@@ -95,13 +103,15 @@ sanitize:
 		$$t >/dev/null 2>$$t.log || { cat $$t.log; exit 1; }; \
 	done; echo "sanitize: clean"
 
-demo: setup all
+demo: setup
+	$(MAKE) all
 	bash scripts/demo.sh
 
 demo-down:
 	bash -c 'source scripts/lib-stack.bash && STACK_PROJECT=$${DEMO_PROJECT:-dockreset-demo} stack_down'
 
-bench: setup all $(TOOL_BINS)
+bench: setup
+	$(MAKE) all tools
 	bash bench/run
 
 install: dockreset

@@ -519,18 +519,6 @@ static int docker_get_json(struct docker *d, const char *path, int want_array, j
 	return rc;
 }
 
-/* id_or_name escaped for a URL path; free with curl_free(). */
-static char *docker_escape(struct docker *d, const char *s)
-{
-	char *e = curl_easy_escape(d->curl, s, 0);
-
-	if (!e) {
-		fputs("dockreset: error: out of memory\n", stderr);
-		exit(1);
-	}
-	return e;
-}
-
 /*
  * Container ids and names are [a-zA-Z0-9][a-zA-Z0-9_.-]*: anything else
  * would change the request path (the daemon cleans "..") and cannot name a
@@ -547,6 +535,18 @@ static int docker_check_name(const char *s)
 	}
 	ui_error("invalid container name '%s'", s);
 	return DOCKER_ENOTFOUND;
+}
+
+/*
+ * "/containers/ID/REST" for a valid container id or name; a name outside
+ * [a-zA-Z0-9_.-] needs no escaping since it is refused. *out is new.
+ */
+static int docker_container_path(char **out, const char *id, const char *rest)
+{
+	int rc = docker_check_name(id);
+
+	*out = rc ? NULL : xasprintf("/containers/%s/%s", id, rest);
+	return rc;
 }
 
 /* ---- open and close ------------------------------------------------- */
@@ -778,16 +778,13 @@ static int docker_inspect_q(struct docker *d, const char *id_or_name, struct doc
 			    int quiet)
 {
 	json_t *j = NULL;
-	char *esc, *path;
+	char *path;
 	int rc;
 
 	*out = NULL;
-	rc = docker_check_name(id_or_name);
+	rc = docker_container_path(&path, id_or_name, "json");
 	if (rc)
 		return rc;
-	esc = docker_escape(d, id_or_name);
-	path = xasprintf("/containers/%s/json", esc);
-	curl_free(esc);
 	rc = docker_get_json(d, path, 0, &j, NULL);
 	if (rc == DOCKER_ENOTFOUND && !quiet)
 		ui_error("no such container '%s'", id_or_name);
@@ -993,22 +990,21 @@ const char *docker_container_ip(const struct docker_container *c)
 static int docker_action(struct docker *d, const char *id, const char *action, int timeout_s)
 {
 	struct docker_resp r;
-	char *esc, *path;
+	char *path;
 	long http_timeout = DOCKER_REQUEST_S;
 	int rc;
 
-	rc = docker_check_name(id);
-	if (rc)
-		return rc;
-	esc = docker_escape(d, id);
 	if (timeout_s >= 0) {
-		path = xasprintf("/containers/%s/%s?t=%d", esc, action, timeout_s);
+		char *rest = xasprintf("%s?t=%d", action, timeout_s);
+		rc = docker_container_path(&path, id, rest);
+		free(rest);
 		/* The daemon answers only after up to t seconds of waiting. */
 		http_timeout += timeout_s;
 	} else {
-		path = xasprintf("/containers/%s/%s", esc, action);
+		rc = docker_container_path(&path, id, action);
 	}
-	curl_free(esc);
+	if (rc)
+		return rc;
 	rc = docker_request(d, "POST", path, 1, NULL, http_timeout, &r);
 	if (rc)
 		goto out;
@@ -1116,17 +1112,14 @@ static int docker_exec_create(struct docker *d, const char *cid, const struct do
 {
 	json_t *req, *cmd, *env, *j = NULL;
 	struct docker_resp r;
-	char *esc, *path, *body;
+	char *path, *body;
 	const char *id;
 	int rc;
 
 	*exec_id = NULL;
-	rc = docker_check_name(cid);
+	rc = docker_container_path(&path, cid, "exec");
 	if (rc)
 		return rc;
-	esc = docker_escape(d, cid);
-	path = xasprintf("/containers/%s/exec", esc);
-	curl_free(esc);
 	req = json_object();
 	cmd = json_array();
 	env = json_array();

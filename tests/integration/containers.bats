@@ -72,3 +72,10 @@ teardown_file() {
 	[ "${lines[0]}" = "dockreset: error: cannot connect to the docker daemon at 'unix:///var/run/docker.sock': permission denied" ]
 	[[ "${lines[1]}" == "hint: add your user to the 'docker' group"* ]]
 }
+
+@test "a container name that would change the request path is refused, not sent" {
+	for bad in "../../version" "a/b" "x?all=1" "-x"; do
+		run -203 "$TOOL" inspect "$bad"
+		[ "${lines[0]}" = "dockreset: error: invalid container name '$bad'" ]
+	done
+}

@@ -1065,7 +1065,8 @@ static const char *last_probe_output(const struct docker_container *c, int *len)
 	return l ? s : NULL;
 }
 
-int docker_wait_healthy(struct docker *d, const char *id, int timeout_s)
+int docker_wait_healthy(struct docker *d, const char *id, int timeout_s,
+			const volatile sig_atomic_t *cancel)
 {
 	long long deadline = now_ms() + (long long)timeout_s * 1000;
 	struct docker_container *c = NULL;
@@ -1092,7 +1093,12 @@ int docker_wait_healthy(struct docker *d, const char *id, int timeout_s)
 			break;
 		docker_container_free(c);
 		c = NULL;
+		if (cancel && *cancel)
+			return DOCKER_EABORTED;
+		/* the flag is seen within one poll interval */
 		sleep_ms(DOCKER_HEALTH_POLL_MS);
+		if (cancel && *cancel)
+			return DOCKER_EABORTED;
 	}
 	ui_error("container '%s' is still '%s' after %d s", c->name,
 		 c->running && c->health ? c->health : c->status, timeout_s);

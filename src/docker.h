@@ -121,9 +121,11 @@ int docker_restart(struct docker *d, const char *id, int timeout_s);
  * Waits until the container is running and, when it has a healthcheck,
  * healthy, polling inspect. DOCKER_ENOTRUNNING at once when it has exited,
  * is dead or is paused; DOCKER_ETIMEOUT when still starting or unhealthy
- * after timeout_s seconds.
+ * after timeout_s seconds; DOCKER_EABORTED (unreported) as soon as *cancel
+ * (may be NULL; a flag set by a SIGINT/SIGTERM handler) is nonzero.
  */
-int docker_wait_healthy(struct docker *d, const char *id, int timeout_s);
+int docker_wait_healthy(struct docker *d, const char *id, int timeout_s,
+			const volatile sig_atomic_t *cancel);
 
 /*
  * Standard input for an exec: called when the process can take more;

@@ -21,6 +21,18 @@ teardown_file() {
 	[[ "$output" == *"$C"* ]]
 }
 
+@test "SIGTERM ends wait-healthy at once: cancelled (208)" {
+	"$TOOL" wait-healthy "$C" 60 &
+	pid=$!
+	sleep 1
+	SECONDS=0
+	kill -TERM "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 208 ]
+	[ "$SECONDS" -lt 3 ]
+}
+
 @test "wait-healthy returns once the check passes" {
 	docker exec "$C" touch /tmp/ok
 	run -0 "$TOOL" wait-healthy "$C" 30

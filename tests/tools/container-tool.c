@@ -6,14 +6,24 @@
  *
  * inspect prints "status health" (health "-" without a healthcheck). Exits 0,
  * or 200 + n on a client error as exec-tool does (203 not found, 204 not
- * running, 205 timeout), 200 for a usage error.
+ * running, 205 timeout, 208 cancelled by SIGINT or SIGTERM), 200 for a
+ * usage error.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "docker.h"
 #include "ui.h"
+
+static volatile sig_atomic_t cancelled;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	cancelled = 1;
+}
 
 static int usage(void)
 {
@@ -33,6 +43,8 @@ int main(int argc, char **argv)
 	int i = 1, secs = 10, rc;
 
 	ui_init(&uo);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
 	if (argc > 2 && !strcmp(argv[1], "-H")) {
 		host = argv[2];
 		i = 3;
@@ -54,7 +66,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(verb, "restart"))
 			rc = docker_restart(d, id, secs);
 		else if (!strcmp(verb, "wait-healthy"))
-			rc = docker_wait_healthy(d, id, secs);
+			rc = docker_wait_healthy(d, id, secs, &cancelled);
 		else if (!strcmp(verb, "inspect")) {
 			rc = docker_inspect(d, id, &c);
 			if (rc == 0)

@@ -13,6 +13,10 @@
 #   stack_redis ARGS...           redis-cli inside the redis container
 #   stack_wait_healthy [SECONDS]  wait until every container is healthy
 #   stack_health SERVICE          its health (healthy, starting, ...)
+#   stack_config BACKUPS OUT [DB] a copy of the example's dockreset.json at OUT
+#                                 with backup_dir BACKUPS and its relative file
+#                                 paths made absolute (DB: a JSON object merged
+#                                 into the target's "database")
 #
 # Variables: STACK_PROJECT, STACK_DIR, STACK_COMPOSE_FILE (set by stack_up,
 # and COMPOSE_PROJECT_NAME too, so dockreset finds the stack); STACK_TIMEOUT
@@ -79,6 +83,27 @@ _stack_note_volumes() {
         docker inspect -f '{{range .Mounts}}{{if eq .Type "volume"}}{{.Name}}{{"\n"}}{{end}}{{end}}' \
             "$id" 2>/dev/null
     done | grep . >>"$(_stack_volume_list)" || true
+}
+
+stack_config() {
+    local backups=${1:?usage: stack_config BACKUP_DIR OUT [DB_JSON]} out=${2:?} db=${3:-}
+    python3 - "$STACK_ROOT/compose/discord-bot/dockreset.json" "$out" "$backups" "$db" <<'PY'
+import json, os, sys
+src, out, backups, db = sys.argv[1:5]
+base = os.path.dirname(os.path.abspath(src))
+c = json.load(open(src))
+c["backup_dir"] = backups
+for t in c["targets"].values():
+    if db:
+        t["database"].update(json.loads(db))
+    for steps in t.get("seeds", {}).values():
+        for step in steps:
+            for k in ("sql", "copy"):
+                if k in step and not os.path.isabs(step[k]):
+                    step[k] = os.path.join(base, step[k])
+with open(out, "w") as f:
+    json.dump(c, f, indent=2)
+PY
 }
 
 # Compose project names: lowercase letters, digits, '-' and '_'.

@@ -24,8 +24,7 @@ teardown_file() {
 setup() {
 	load ../../scripts/lib-stack.bash
 	load backup_helpers
-	export COMPOSE_PROJECT_NAME=$STACK_PROJECT NO_COLOR=1
-	OUT="$BATS_TEST_TMPDIR"
+	bk_test_env
 	BG_PID=
 }
 
@@ -61,7 +60,7 @@ wait_bg() {
 @test "pg_dump refused a table: exit 6 naming its error, nothing left" {
 	local fmt
 	CFG="$OUT/dockreset.json"
-	bk_write_config "$OUT/backups" "$CFG" '{"user": "app", "password_env": "APP_DB_PASSWORD"}'
+	stack_config "$OUT/backups" "$CFG" '{"user": "app", "password_env": "APP_DB_PASSWORD"}'
 	for fmt in custom plain; do
 		run --separate-stderr "$BK_DR" -c "$CFG" backup discord-bot --format "$fmt"
 		[ "$status" -eq 6 ]
@@ -81,7 +80,7 @@ wait_bg() {
 	mkdir "$OUT/tiny" &&
 		mount -t tmpfs -o size=64k tmpfs "$OUT/tiny"
 	CFG="$OUT/dockreset.json"
-	bk_write_config "$OUT/tiny" "$CFG"
+	stack_config "$OUT/tiny" "$CFG"
 	for fmt in custom plain json; do
 		SECONDS=0
 		run --separate-stderr "$BK_DR" -c "$CFG" backup discord-bot --format "$fmt"
@@ -154,7 +153,7 @@ wait_bg() {
 
 @test "two backups at once into different directories: the database's lock says no" {
 	CFG="$OUT/dockreset.json"
-	bk_write_config "$OUT/backups" "$CFG"
+	stack_config "$OUT/backups" "$CFG"
 	backup_bg plain
 	bk_wait_partial "$BK_DIR" 1 >/dev/null
 	run --separate-stderr "$BK_DR" -c "$CFG" backup discord-bot --format custom

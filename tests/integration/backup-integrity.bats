@@ -29,14 +29,9 @@ teardown_file() {
 setup() {
 	load ../../scripts/lib-stack.bash
 	load backup_helpers
-	export COMPOSE_PROJECT_NAME=$STACK_PROJECT NO_COLOR=1
-	OUT="$BATS_TEST_TMPDIR"
+	bk_test_env
 	# this test's own copy of the backups taken in setup_file
-	CFG="$OUT/dockreset.json"
-	D="$OUT/backups/discord-bot"
-	mkdir -p "$OUT/backups" &&
-		cp -a "$BK_DIR" "$D" &&
-		bk_write_config "$OUT/backups" "$CFG"
+	bk_copy_backups
 	CUSTOM=$(cat "$BATS_FILE_TMPDIR/custom.id")
 	PLAIN=$(cat "$BATS_FILE_TMPDIR/plain.id")
 	JSON=$(cat "$BATS_FILE_TMPDIR/json.id")

@@ -25,16 +25,11 @@ teardown_file() {
 setup() {
 	load ../../scripts/lib-stack.bash
 	load backup_helpers
-	export COMPOSE_PROJECT_NAME=$STACK_PROJECT NO_COLOR=1
+	bk_test_env
 	unset APP_ENV ENVIRONMENT NODE_ENV RAILS_ENV RACK_ENV DJANGO_ENV FLASK_ENV MIX_ENV \
 		RAILWAY_ENVIRONMENT DOCKRESET_ENV
-	OUT="$BATS_TEST_TMPDIR"
 	# this test's own copy of the five backups
-	CFG="$OUT/dockreset.json"
-	D="$OUT/backups/discord-bot"
-	mkdir -p "$OUT/backups" &&
-		cp -a "$BK_DIR" "$D" &&
-		bk_write_config "$OUT/backups" "$CFG"
+	bk_copy_backups
 	# their ids, newest first
 	"$BK_DR" -c "$CFG" backups discord-bot --json >"$OUT/list.json" &&
 		python3 -c '

@@ -19,8 +19,7 @@ teardown_file() {
 setup() {
 	load ../../scripts/lib-stack.bash
 	load backup_helpers
-	export COMPOSE_PROJECT_NAME=$STACK_PROJECT NO_COLOR=1
-	OUT="$BATS_TEST_TMPDIR"
+	bk_test_env
 }
 
 teardown() {

@@ -23,8 +23,7 @@ teardown_file() {
 setup() {
 	load ../../scripts/lib-stack.bash
 	load backup_helpers
-	export COMPOSE_PROJECT_NAME=$STACK_PROJECT NO_COLOR=1
-	OUT="$BATS_TEST_TMPDIR"
+	bk_test_env
 	BG_PID=
 	SAMPLER_PID=
 	EVENTS_PID=
@@ -47,7 +46,7 @@ mode() {
 @test "under umask 000 every directory made is 0700 and every file 0600" {
 	local fmt f d
 	CFG="$OUT/dockreset.json"
-	bk_write_config "$OUT/deep/er/backups" "$CFG"
+	stack_config "$OUT/deep/er/backups" "$CFG"
 	for fmt in custom plain json; do
 		run --separate-stderr bash -c 'umask 000 && exec "$@"' umask000 \
 			"$BK_DR" -c "$CFG" backup discord-bot --format "$fmt"
@@ -68,7 +67,7 @@ mode() {
 
 @test "an existing backup directory keeps its mode, with a warning; its files are 0600" {
 	CFG="$OUT/dockreset.json"
-	bk_write_config "$OUT/backups" "$CFG"
+	stack_config "$OUT/backups" "$CFG"
 	mkdir -p "$OUT/backups/discord-bot" && chmod 0750 "$OUT/backups/discord-bot"
 	run --separate-stderr bash -c 'umask 000 && exec "$@"' umask000 \
 		"$BK_DR" -c "$CFG" backup discord-bot --format json
@@ -83,7 +82,7 @@ mode() {
 @test "symlinks planted at the predicted names are never followed: the backup takes a free id" {
 	local now i id
 	CFG="$OUT/dockreset.json"
-	bk_write_config "$OUT/backups" "$CFG"
+	stack_config "$OUT/backups" "$CFG"
 	mkdir -p "$OUT/backups/discord-bot"
 	now=$(date +%s)
 	for i in 0 1 2 3 4 5; do
@@ -111,7 +110,7 @@ mode() {
 @test "a symlink planted at the final name during the dump: exit 8, its target untouched" {
 	local partial final
 	CFG="$OUT/dockreset.json"
-	bk_write_config "$OUT/backups" "$CFG"
+	stack_config "$OUT/backups" "$CFG"
 	"$BK_DR" -c "$CFG" backup discord-bot --format plain >"$OUT/out" 2>"$OUT/err" &
 	BG_PID=$!
 	partial=$(bk_wait_partial "$OUT/backups/discord-bot" 1)
@@ -130,7 +129,7 @@ mode() {
 
 @test "a lock file that is a symlink is refused, its target untouched" {
 	CFG="$OUT/dockreset.json"
-	bk_write_config "$OUT/backups" "$CFG"
+	stack_config "$OUT/backups" "$CFG"
 	mkdir -p "$OUT/backups/discord-bot" &&
 		ln -s "$OUT/victim" "$OUT/backups/discord-bot/.lock"
 	run --separate-stderr "$BK_DR" -c "$CFG" backup discord-bot --format json
@@ -159,7 +158,7 @@ sampler() {
 	[ "$(docker inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$(bk_db)" |
 		grep -c "^POSTGRES_PASSWORD=$DISCORD_DB_PASSWORD$")" -eq 1 ]
 	CFG="$OUT/dockreset.json"
-	bk_write_config "$OUT/backups" "$CFG"
+	stack_config "$OUT/backups" "$CFG"
 	since=$(date +%s)
 	# streamed: "--since X --until Y" alone replays only the daemon's last
 	# 256 events, fewer than the sampler's execs make

@@ -7,9 +7,10 @@
 #
 #   bk_stack_up NAME              stack_up, bot stopped, config written: sets
 #                                 and exports STACK_PROJECT, BK_CONFIG, BK_DIR
-#   bk_write_config DIR OUT [DB]  a copy of the example's dockreset.json at OUT
-#                                 with backup_dir DIR (DB: a JSON object merged
-#                                 into the target's "database")
+#   bk_test_env                   per test: COMPOSE_PROJECT_NAME, NO_COLOR, and
+#                                 OUT, the test's own directory
+#   bk_copy_backups               per test: a copy of setup_file's backups in
+#                                 $D with its config $CFG
 #   bk_db                         the db container's id
 #   bk_psql DB SQL                psql -Atc SQL as bot in the db container
 #   bk_db_counts DB               "schema.table rows" of every user table
@@ -42,19 +43,17 @@ BK_TABLES_SQL="SELECT n.nspname, c.relname FROM pg_class c
    AND n.nspname NOT IN ('pg_catalog', 'information_schema')
    AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'"
 
-bk_write_config() {
-	local dir=${1:?usage: bk_write_config DIR OUT [DB_JSON]} out=${2:?} db=${3:-}
-	python3 - "$BK_ROOT/compose/discord-bot/dockreset.json" "$out" "$dir" "$db" <<'PY' &&
-import json, sys
-src, out, backup_dir, db = sys.argv[1:5]
-d = json.load(open(src))
-d["backup_dir"] = backup_dir
-if db:
-    d["targets"]["discord-bot"]["database"].update(json.loads(db))
-with open(out, "w") as f:
-    json.dump(d, f, indent=2)
-PY
-		cp -r "$BK_ROOT/compose/discord-bot/seeds" "$(dirname "$out")/"
+bk_test_env() {
+	export COMPOSE_PROJECT_NAME=$STACK_PROJECT NO_COLOR=1
+	OUT="$BATS_TEST_TMPDIR"
+}
+
+bk_copy_backups() {
+	CFG="$OUT/dockreset.json"
+	D="$OUT/backups/discord-bot"
+	mkdir -p "$OUT/backups" &&
+		cp -a "$BK_DIR" "$D" &&
+		stack_config "$OUT/backups" "$CFG"
 }
 
 bk_stack_up() {
@@ -63,7 +62,7 @@ bk_stack_up() {
 	BK_CONFIG="$BATS_FILE_TMPDIR/dockreset.json"
 	BK_DIR="$BATS_FILE_TMPDIR/backups/discord-bot"
 	export STACK_PROJECT BK_CONFIG BK_DIR
-	bk_write_config "$BATS_FILE_TMPDIR/backups" "$BK_CONFIG"
+	stack_config "$BATS_FILE_TMPDIR/backups" "$BK_CONFIG"
 }
 
 bk_db() {

@@ -9,22 +9,7 @@ setup_file() {
 	export STACK_PROJECT
 	stack_compose stop -t 2 bot >/dev/null 2>&1
 	# the example's config, with backups in a directory of this test file
-	# and its relative paths made absolute
-	python3 - "$BATS_TEST_DIRNAME/../../compose/discord-bot/dockreset.json" \
-		"$BATS_FILE_TMPDIR" <<'PY'
-import json, os, sys
-src, tmp = sys.argv[1], sys.argv[2]
-base = os.path.dirname(os.path.abspath(src))
-c = json.load(open(src))
-c["backup_dir"] = tmp + "/backups"
-for t in c["targets"].values():
-    for steps in t.get("seeds", {}).values():
-        for step in steps:
-            for k in ("sql", "copy"):
-                if k in step:
-                    step[k] = os.path.join(base, step[k])
-json.dump(c, open(tmp + "/dockreset.json", "w"))
-PY
+	stack_config "$BATS_FILE_TMPDIR/backups" "$BATS_FILE_TMPDIR/dockreset.json"
 	export DOCKRESET_CONFIG="$BATS_FILE_TMPDIR/dockreset.json"
 }
 

@@ -41,6 +41,11 @@ for m in json.load(open(sys.argv[1]))["backups"]:
 	ls -A "$D" >"$OUT/before"
 }
 
+teardown() {
+	# the file made undeletable below, so that bats can clean up
+	chattr -i "$D"/* 2>/dev/null || true
+}
+
 # The files of backups $@ (data and manifest), sorted as ls sorts them.
 files_of() {
 	local id
@@ -224,4 +229,17 @@ PY
 	[ "$status" -eq 0 ]
 	[ "$output" = "deleted ${ID[4]}" ]
 	[ ! -e "$D/.lock" ]
+}
+
+@test "a backup that cannot be deleted stops prune: exit 8, nothing else deleted, no lock" {
+	command -v chattr >/dev/null || skip "no chattr"
+	file=$(ls "$D" | grep -F "${ID[1]}." | grep -v manifest)
+	chattr +i "$D/$file" || skip "the file system has no immutable flag"
+	run --separate-stderr "$BK_DR" -c "$CFG" prune discord-bot --keep 1 -y
+	chattr -i "$D/$file"
+	[ "$status" -eq 8 ]
+	[[ "$stderr" == *"dockreset: error: cannot delete '$D/$file': Operation not permitted"* ]]
+	[ "$output" = "" ]
+	ls -A "$D" >"$OUT/after"
+	diff -u "$OUT/before" "$OUT/after"
 }

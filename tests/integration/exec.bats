@@ -6,6 +6,8 @@ bats_require_minimum_version 1.5.0
 bats_load_library bats-support
 bats_load_library bats-assert
 bats_load_library bats-file
+# bats-assert 2.1 has no assert_stderr: stderr is checked as
+# `output=$stderr assert_output ...` (the assignment lasts for that call only)
 
 setup_file() {
 	export ROOT="$BATS_TEST_DIRNAME/../.."
@@ -215,9 +217,11 @@ teardown() {
 	assert_equal "$rc" 208
 	# closed: now it has
 	for _ in $(seq 50); do
-		docker exec "$CNAME" test -e /tmp/linger.eof && break
+		if docker exec "$CNAME" test -e /tmp/linger.eof; then break; fi
 		sleep 0.1
 	done
+	run docker exec "$CNAME" test -e /tmp/linger.eof
+	assert_success
 	docker exec "$CNAME" cat /tmp/linger.in >"$OUT/got"
 	printf 'partial input\n' >"$OUT/want"
 	assert_files_equal "$OUT/want" "$OUT/got"

@@ -5,6 +5,8 @@ bats_require_minimum_version 1.5.0
 bats_load_library bats-support
 bats_load_library bats-assert
 bats_load_library bats-file
+# bats-assert 2.1 has no assert_stderr: stderr is checked as
+# `output=$stderr assert_output ...` (the assignment lasts for that call only)
 
 setup_file() {
 	load ../../scripts/lib-stack.bash

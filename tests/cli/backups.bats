@@ -153,7 +153,8 @@ assert r == {"app-20261102T000000Z": True, "app-20261101T000000Z": False}, r'
 	make_backup app-20261102T000000Z plain "$FIX/plain-15.20-clean.sql"
 	run "$DR" prune app --keep 1 -y -H unix:///nonexistent.sock
 	[ "$status" -eq 3 ]
-	[[ "$output" == *"refusing to prune 'app'"* ]]
+	[[ "$output" == *"refusing to delete 1 backup of 'app': 'app' is production"* ]]
+	[[ "$output" == *"production marker: unreadable, "* ]]
 	[ "$(ls "$B" | wc -l)" -eq 4 ]
 }
 

@@ -126,7 +126,8 @@ static int store(PGconn *c, const char *value, const char *target)
 		rc = 0;
 	} else {
 		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-		char *m = pg_message(r ? PQresultErrorMessage(r) : PQerrorMessage(c));
+		const char *primary = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+		char *m = primary ? xstrdup(primary) : pg_message(PQerrorMessage(c));
 		ui_error("cannot mark database '%s' of '%s': %s", PQdb(c), target, m);
 		free(m);
 		if (state && !strcmp(state, "42501"))

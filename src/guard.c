@@ -1,6 +1,6 @@
 /*
  * guard.c - production markers: matchers, environment, labels, git branch,
- * database setting.
+ * database setting; the confirmations each case of SPEC 3 needs.
  */
 #include "guard.h"
 

@@ -1,5 +1,5 @@
 /*
- * guard.h - production markers (SPEC 3).
+ * guard.h - production markers and confirmations (SPEC 3).
  *
  * The matchers are pure: values are compared loosely (case and surrounding
  * space ignored) so that "Production " still counts. A marker that cannot be

@@ -2,7 +2,8 @@
 # End to end: `prune` deletes only what no retention rule keeps (the --keep
 # newest, those newer than --older-than, always the newest verified one),
 # never a file without a manifest, nothing on a dry run, nothing without a
-# confirmation, nothing on a target with a production marker.
+# confirmation, nothing on a target with a production marker without
+# production's confirmation.
 bats_require_minimum_version 1.5.0
 
 setup_file() {
@@ -27,7 +28,7 @@ setup() {
 	load backup_helpers
 	bk_test_env
 	unset APP_ENV ENVIRONMENT NODE_ENV RAILS_ENV RACK_ENV DJANGO_ENV FLASK_ENV MIX_ENV \
-		RAILWAY_ENVIRONMENT DOCKRESET_ENV
+		RAILWAY_ENVIRONMENT DOCKRESET_ENV DOCKRESET_CONFIRM_PRODUCTION
 	# this test's own copy of the five backups
 	bk_copy_backups
 	# their ids, newest first
@@ -192,24 +193,26 @@ PY
 	diff -u "$OUT/before" "$OUT/after"
 }
 
-@test "prune refuses a target with a production marker, even with -y" {
-	APP_ENV=production run --separate-stderr "$BK_DR" -c "$CFG" prune discord-bot --keep 1 -y
+@test "prune of a target with a production marker needs production's confirmation, not just -y" {
+	APP_ENV=production run --separate-stderr "$BK_DR" -c "$CFG" prune discord-bot --keep 1 -y </dev/null
 	[ "$status" -eq 3 ]
-	[[ "$stderr" == *"dockreset: error: refusing to prune 'discord-bot': it carries 1 production marker"* ]]
+	[[ "$stderr" == *"dockreset: error: refusing to delete 4 backups of 'discord-bot': 'discord-bot' is production"* ]]
 	[[ "$stderr" == *"APP_ENV=production"* ]]
 	[ "$output" = "" ]
 	ls -A "$D" >"$OUT/after"
 	diff -u "$OUT/before" "$OUT/after"
-	# a marker in the config ("production": true), even with --production
+	# a marker in the config ("production": true), -y and --production but
+	# no DOCKRESET_CONFIRM_PRODUCTION (tests/integration/guard-confirm.bats
+	# has the rest)
 	python3 - "$CFG" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 d["targets"]["discord-bot"]["production"] = True
 json.dump(d, open(sys.argv[1], "w"), indent=2)
 PY
-	run --separate-stderr "$BK_DR" -c "$CFG" prune discord-bot --keep 1 -y --production
+	run --separate-stderr "$BK_DR" -c "$CFG" prune discord-bot --keep 1 -y --production </dev/null
 	[ "$status" -eq 3 ]
-	[[ "$stderr" == *"refusing to prune 'discord-bot'"* ]]
+	[[ "$stderr" == *"hint: missing: DOCKRESET_CONFIRM_PRODUCTION=discord-bot in the environment"* ]]
 	ls -A "$D" >"$OUT/after"
 	diff -u "$OUT/before" "$OUT/after"
 }

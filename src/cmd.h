@@ -47,6 +47,7 @@ int cmd_backup(struct cmd_ctx *ctx);
 int cmd_backups(struct cmd_ctx *ctx);
 int cmd_verify(struct cmd_ctx *ctx);
 int cmd_prune(struct cmd_ctx *ctx);
+int cmd_mark(struct cmd_ctx *ctx);
 
 /*
  * What most commands open first: the Docker connection, the target's

@@ -80,8 +80,19 @@ static const struct command commands[] = {
 	  "Deletes a backup only when no rule keeps it: the --keep N newest\n"
 	  "(default backup.keep), those newer than --older-than when given, and\n"
 	  "always the newest verified one. Files without a manifest are never\n"
-	  "deleted. Asks for the target's name unless -y; refuses a target with a\n"
-	  "production marker.\n" },
+	  "deleted. Asks for the target's name unless -y; a production target\n"
+	  "needs --production and the typed phrase 'prune production TARGET' (on\n"
+	  "a terminal) or -y, --production and DOCKRESET_CONFIRM_PRODUCTION=TARGET.\n" },
+	{ "mark", cmd_mark, NEED_CONFIG | NEED_TARGET, O_YES | O_PRODUCTION, 1,
+	  "mark TARGET ENVIRONMENT", "store an environment marker inside the database",
+	  "Stores ENVIRONMENT as the database's dockreset.environment (ALTER\n"
+	  "DATABASE ... SET); one of production.env_values makes the target\n"
+	  "production. ENVIRONMENT: any text of 1 to 63 bytes without control\n"
+	  "characters; 'none' removes the marker. Changing the marker of a\n"
+	  "production target to anything but production needs production's\n"
+	  "confirmation (phrase 'mark production TARGET'). On PostgreSQL 15 and\n"
+	  "later an owner who is no superuser needs, once, from a superuser:\n"
+	  "GRANT SET ON PARAMETER dockreset.environment TO owner.\n" },
 };
 
 struct option_def {

@@ -160,7 +160,8 @@ assert r == {"app-20261102T000000Z": True, "app-20261101T000000Z": False}, r' <<
 	make_backup app-20261102T000000Z plain "$FIX/plain-15.20-clean.sql"
 	run "$DR" prune app --keep 1 -y -H unix:///nonexistent.sock
 	assert_failure 3
-	assert_output --partial "refusing to prune 'app'"
+	assert_output --partial "refusing to delete 1 backup of 'app': 'app' is production"
+	assert_output --partial "production marker: unreadable, "
 	assert_equal "$(ls "$B" | wc -l)" 4
 }
 

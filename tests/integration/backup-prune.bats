@@ -2,7 +2,8 @@
 # End to end: `prune` deletes only what no retention rule keeps (the --keep
 # newest, those newer than --older-than, always the newest verified one),
 # never a file without a manifest, nothing on a dry run, nothing without a
-# confirmation, nothing on a target with a production marker.
+# confirmation, nothing on a target with a production marker without
+# production's confirmation.
 bats_require_minimum_version 1.5.0
 bats_load_library bats-support
 bats_load_library bats-assert
@@ -32,7 +33,7 @@ setup() {
 	load backup_helpers
 	bk_test_env
 	unset APP_ENV ENVIRONMENT NODE_ENV RAILS_ENV RACK_ENV DJANGO_ENV FLASK_ENV MIX_ENV \
-		RAILWAY_ENVIRONMENT DOCKRESET_ENV
+		RAILWAY_ENVIRONMENT DOCKRESET_ENV DOCKRESET_CONFIRM_PRODUCTION
 	# this test's own copy of the five backups
 	bk_copy_backups
 	# their ids, newest first
@@ -216,16 +217,18 @@ PY
 	assert_success
 }
 
-@test "prune refuses a target with a production marker, even with -y" {
-	APP_ENV=production run --separate-stderr "$BK_DR" -c "$CFG" prune discord-bot --keep 1 -y
+@test "prune of a target with a production marker needs production's confirmation, not just -y" {
+	APP_ENV=production run --separate-stderr "$BK_DR" -c "$CFG" prune discord-bot --keep 1 -y </dev/null
 	assert_failure 3
-	output=$stderr assert_output --partial "dockreset: error: refusing to prune 'discord-bot': it carries 1 production marker"
+	output=$stderr assert_output --partial "dockreset: error: refusing to delete 4 backups of 'discord-bot': 'discord-bot' is production"
 	output=$stderr assert_output --partial "APP_ENV=production"
 	refute_output
 	ls -A "$D" >"$OUT/after"
 	run diff -u "$OUT/before" "$OUT/after"
 	assert_success
-	# a marker in the config ("production": true), even with --production
+	# a marker in the config ("production": true), -y and --production but
+	# no DOCKRESET_CONFIRM_PRODUCTION (tests/integration/guard-confirm.bats
+	# has the rest)
 	run python3 - "$CFG" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -233,9 +236,9 @@ d["targets"]["discord-bot"]["production"] = True
 json.dump(d, open(sys.argv[1], "w"), indent=2)
 PY
 	assert_success
-	run --separate-stderr "$BK_DR" -c "$CFG" prune discord-bot --keep 1 -y --production
+	run --separate-stderr "$BK_DR" -c "$CFG" prune discord-bot --keep 1 -y --production </dev/null
 	assert_failure 3
-	output=$stderr assert_output --partial "refusing to prune 'discord-bot'"
+	output=$stderr assert_output --partial "hint: missing: DOCKRESET_CONFIRM_PRODUCTION=discord-bot in the environment"
 	ls -A "$D" >"$OUT/after"
 	run diff -u "$OUT/before" "$OUT/after"
 	assert_success

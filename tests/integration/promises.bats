@@ -78,7 +78,43 @@ wait_bg() {
 	echo "# exit $BG_RC: $(tr '\n' ' ' <"$OUT/err")"
 }
 
-# --- pg_dump: no TTY, its application_name -------------------------------
+# --- pg_dump: ended by pg_terminate_backend, no TTY, its application_name ---
+
+@test "pg_terminate_backend ends a pg_dump that is still streaming: exit 130, nothing left" {
+	local partial s1 s2
+	dr_bg -c "$BK_CONFIG" backup discord-bot --format plain
+	partial=$(bk_wait_partial "$BK_DIR" 5000000)
+	# still streaming: the partial file grows and pg_dump's backend is active
+	s1=$(stat -c %s "$partial")
+	sleep 0.5
+	s2=$(stat -c %s "$partial")
+	assert [ "$s2" -gt "$s1" ]
+	run bk_psql discord "SELECT state FROM pg_stat_activity
+	  WHERE application_name = 'dockreset:pg_dump:discord-bot'"
+	assert_output active
+	# freeze pg_dump mid-stream: from here it cannot finish by itself, so
+	# only dockreset ending its session can make it go
+	run pr_procs "$DB" pg_dump
+	assert_success
+	assert_equal "${#lines[@]}" 1
+	STOPPED=$output
+	kill -STOP "$STOPPED"
+	kill -INT "$BG_PID"
+	wait_bg
+	assert_equal "$BG_RC" 130
+	# its backend is gone while pg_dump is still frozen
+	run pr_wait_no_backend dockreset:pg_dump:discord-bot 3
+	assert_success
+	kill -CONT "$STOPPED"
+	STOPPED=
+	# and pg_dump, its connection ended, exits
+	run pr_wait_no_procs "$DB" pg_dump 5
+	assert_success
+	assert_file_not_exists "$partial"
+	bk_assert_nothing_left "$BK_DIR"
+	run ls -A "$BK_DIR"
+	assert_output ""
+}
 
 @test "pg_dump runs by an exec with no TTY and no stdin: its output is a pipe" {
 	dr_bg -c "$BK_CONFIG" backup discord-bot --format plain
@@ -116,42 +152,6 @@ wait_bg() {
 	wait_bg
 	assert_equal "$BG_RC" 130
 	bk_assert_nothing_left "$BK_DIR"
-}
-
-@test "pg_terminate_backend ends a pg_dump that is still streaming: exit 130, nothing left" {
-	local partial s1 s2
-	dr_bg -c "$BK_CONFIG" backup discord-bot --format plain
-	partial=$(bk_wait_partial "$BK_DIR" 5000000)
-	# still streaming: the partial file grows and pg_dump's backend is active
-	s1=$(stat -c %s "$partial")
-	sleep 0.5
-	s2=$(stat -c %s "$partial")
-	assert [ "$s2" -gt "$s1" ]
-	run bk_psql discord "SELECT state FROM pg_stat_activity
-	  WHERE application_name = 'dockreset:pg_dump:discord-bot'"
-	assert_output active
-	# freeze pg_dump mid-stream: from here it cannot finish by itself, so
-	# only dockreset ending its session can make it go
-	run pr_procs "$DB" pg_dump
-	assert_success
-	assert_equal "${#lines[@]}" 1
-	STOPPED=$output
-	kill -STOP "$STOPPED"
-	kill -INT "$BG_PID"
-	wait_bg
-	assert_equal "$BG_RC" 130
-	# its backend is gone while pg_dump is still frozen
-	run pr_wait_no_backend dockreset:pg_dump:discord-bot 3
-	assert_success
-	kill -CONT "$STOPPED"
-	STOPPED=
-	# and pg_dump, its connection ended, exits
-	run pr_wait_no_procs "$DB" pg_dump 5
-	assert_success
-	assert_file_not_exists "$partial"
-	bk_assert_nothing_left "$BK_DIR"
-	run ls -A "$BK_DIR"
-	assert_output ""
 }
 
 # --- verification after the write -----------------------------------------

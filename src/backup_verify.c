@@ -674,10 +674,18 @@ out:
 	return rc;
 }
 
+/* Whether the line is exactly s: its length too, so that a NUL byte in it
+ * never ends the comparison early. */
+static int line_is(const struct strbuf *line, const char *s)
+{
+	size_t n = strlen(s);
+
+	return line->len == n && (n == 0 || !memcmp(line->buf, s, n));
+}
+
 static int check_line(struct backup_json_check *c)
 {
-	const char *s = c->line.buf ? c->line.buf : "";
-	int close_more = !strcmp(s, "]},"), close = !strcmp(s, "]}");
+	int close_more = line_is(&c->line, "]},"), close = line_is(&c->line, "]}");
 
 	c->lineno++;
 	switch (c->state) {

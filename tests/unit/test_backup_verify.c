@@ -590,6 +590,65 @@ static void json_checker_names_the_line(void **state)
 	}
 }
 
+/* Refused with want, data given with its length (it may hold NULs), fed
+ * whole and byte by byte. */
+static void json_refused_len(const char *data, size_t len, const char *want)
+{
+	static const size_t chunks[] = { 0, 1 };
+
+	for (size_t i = 0; i < ARRAY_SIZE(chunks); i++) {
+		char *why = NULL;
+
+		if (json_check(&why, NULL, data, len, chunks[i]) == 0)
+			fail_msg("accepted (chunks of %zu), %zu bytes:\n%s", chunks[i], len, data);
+		if (!strstr(why, want))
+			fail_msg("message '%s' lacks '%s'", why, want);
+		free(why);
+	}
+}
+
+#define JSON_NUL_CASE(lit, want) json_refused_len(lit, sizeof(lit) - 1, want)
+
+/* A NUL byte anywhere makes it not JSON: no line may end at one. */
+static void json_checker_refuses_nul(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)state;
+	JSON_NUL_CASE(H "]}\0garbage", "line 2:");
+	JSON_NUL_CASE(H "]}\0\n", "line 2:");
+	JSON_NUL_CASE(H "]}\n\0", "line 3: text after the end");
+	JSON_NUL_CASE(H TA "]}\0,\n" TB "]}\n]}\n", "line 3:");
+	JSON_NUL_CASE(H TA "]},\0x\n" TB "]}\n]}\n", "line 3:");
+	JSON_NUL_CASE(H TA "]}\0\n]}\n", "line 3:");
+	JSON_NUL_CASE(H TA "[\"1\",\"2\"]\0\n]}\n]}\n", "line 3: not a row");
+	JSON_NUL_CASE(H TA "[\"1\",\"2\"],\0\n[\"1\",\"2\"]\n]}\n]}\n", "line 3: not a row");
+	JSON_NUL_CASE(H TA "[\"1\",\"2\0\"]\n]}\n]}\n", "line 3: not a row");
+	JSON_NUL_CASE(H TA "[\"1\",\"2\"]\n\0]}\n]}\n", "line 4:");
+	JSON_NUL_CASE("{\"format_version\":1,\"target\":\"shop\",\"database\":{\"name\":\"d\0\","
+		      "\"server_version\":\"15\"},\"tables\":[\n]}\n",
+		      "line 1:");
+	JSON_NUL_CASE("{\"format_version\":1,\"target\":\"shop\",\"database\":{\"name\":\"d\","
+		      "\"server_version\":\"15\"},\"tables\":[\0\n]}\n",
+		      "line 1:");
+	JSON_NUL_CASE(H "{\"name\":\"public.a\",\"columns\":[\"x\"],\"rows\":[\0\n]}\n]}\n",
+		      "line 2:");
+	JSON_NUL_CASE(H "{\"name\":\"public.a\",\"columns\":[\"x\0\"],\"rows\":[\n]}\n]}\n",
+		      "line 2:");
+	/* Every single byte of a valid document turned into a NUL. */
+	build_doc(&sb);
+	for (size_t i = 0; i < sb.len; i++) {
+		char *why = NULL, keep = sb.buf[i];
+
+		sb.buf[i] = '\0';
+		if (json_check(&why, NULL, sb.buf, sb.len, 0) == 0)
+			fail_msg("a NUL at byte %zu of %zu accepted", i, sb.len);
+		free(why);
+		sb.buf[i] = keep;
+	}
+	strbuf_release(&sb);
+}
+
 static void json_truncations_fail(void **state)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -840,6 +899,7 @@ int main(void)
 		cmocka_unit_test(json_writer_calls_in_order),
 		cmocka_unit_test(json_checker_names_the_line),
 		cmocka_unit_test(json_truncations_fail),
+		cmocka_unit_test(json_checker_refuses_nul),
 		cmocka_unit_test(verify_plain_backup),
 		cmocka_unit_test(verify_json_backup),
 		cmocka_unit_test(scan_and_detect),

@@ -45,7 +45,9 @@ int backup_exit_code(int rc);
 
 #define BACKUP_TIME_LEN 21 /* with the NUL */
 
-/* Formats t into buf and returns buf. */
+/* Formats t into buf and returns buf. The year has four digits, so that
+ * backup_time_parse(format(t)) gives t back; a time outside years
+ * 0000-9999 is written as the epoch. */
 char *backup_time_format(char buf[BACKUP_TIME_LEN], time_t t);
 /* Quiet. Parses exactly YYYY-MM-DDTHH:MM:SSZ (a real date); 0 or -1. */
 int backup_time_parse(time_t *out, const char *s);
@@ -60,7 +62,8 @@ int backup_target_valid(const char *target);
 
 /*
  * Pure. The id "<target>-<YYYYMMDDTHHMMSSZ>" of t (UTC), with "-<seq>" when
- * seq >= 2 (seq 0 and 1 both mean no suffix). Returns a new string.
+ * seq >= 2 (seq 0 and 1 both mean no suffix); the year has four digits as
+ * in backup_time_format. Returns a new string.
  */
 char *backup_id_format(const char *target, time_t t, unsigned seq);
 

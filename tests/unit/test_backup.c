@@ -60,6 +60,53 @@ static void times_format_and_parse(void **state)
 	assert_int_equal(backup_time_parse(&t, NULL), -1);
 }
 
+/* Every year the parser takes (0000 to 9999) formats back the same, in
+ * times and in ids: parse, format, parse is a round trip. */
+static void times_and_ids_round_trip(void **state)
+{
+	static const char *const edges[] = {
+		"0000-01-01T00:00:00Z", "0000-02-29T12:00:00Z", "0001-01-01T00:00:00Z",
+		"0099-12-31T23:59:59Z", "0999-12-31T23:59:59Z", "1000-01-01T00:00:00Z",
+		"1969-12-31T23:59:59Z", "1970-01-01T00:00:00Z", "9999-12-31T23:59:59Z",
+	};
+	char buf[BACKUP_TIME_LEN], text[32];
+	time_t t, back;
+	unsigned seq;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(edges); i++) {
+		if (backup_time_parse(&t, edges[i]) != 0)
+			fail_msg("refused time '%s'", edges[i]);
+		assert_string_equal(backup_time_format(buf, t), edges[i]);
+	}
+	for (int y = 0; y <= 9999; y++) {
+		char *id, *want;
+
+		snprintf(text, sizeof(text), "%04d-07-15T08:09:10Z", y);
+		if (backup_time_parse(&t, text) != 0)
+			fail_msg("refused time '%s'", text);
+		if (strcmp(backup_time_format(buf, t), text) != 0)
+			fail_msg("'%s' formats back as '%s'", text, buf);
+		want = xasprintf("shop-%04d0715T080910Z-3", y);
+		id = backup_id_format("shop", t, 3);
+		if (strcmp(id, want) != 0)
+			fail_msg("the id of '%s' is '%s', not '%s'", text, id, want);
+		if (backup_id_parse(&back, &seq, "shop", id) != 0 || back != t || seq != 3)
+			fail_msg("id '%s' does not parse back", id);
+		free(id);
+		free(want);
+	}
+	/* Years a time cannot be written in: never a string that fails to parse. */
+	assert_int_equal(backup_time_parse(&t, "9999-12-31T23:59:59Z"), 0);
+	backup_time_format(buf, t + 1);
+	assert_int_equal(backup_time_parse(&back, buf), 0);
+	{
+		char *id = backup_id_format("shop", t + 1, 0);
+		assert_true(backup_id_valid("shop", id));
+		free(id);
+	}
+}
+
 /* ---- targets and ids ---- */
 
 static void targets_validated(void **state)
@@ -1412,6 +1459,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(times_format_and_parse),
+		cmocka_unit_test(times_and_ids_round_trip),
 		cmocka_unit_test(targets_validated),
 		cmocka_unit_test(ids_formatted),
 		cmocka_unit_test(ids_validated),

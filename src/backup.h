@@ -364,17 +364,24 @@ void backup_scan_release(struct backup_scan *s);
 int backup_verify_file(const char *path, const json_t *m, unsigned flags);
 
 /*
- * Streaming check of a plain dump's end: ok when the line
- * "-- PostgreSQL database dump complete" is followed by nothing but comment
- * lines, blank lines and at most one "\unrestrict KEY" line (KEY alnum;
- * required, with the same KEY, when the dump began with "\restrict KEY"),
- * and the file begins like a pg_dump plain dump. Keeps the first 4 KiB and
- * the last 64 KiB only.
+ * Streaming check of a plain dump: ok when the file begins like a pg_dump
+ * plain dump ("--", "-- PostgreSQL database dump"), and its last 64 KiB
+ * hold the line "-- PostgreSQL database dump complete" after a "--" line,
+ * followed by nothing but comment lines, blank lines and at most one
+ * "\unrestrict KEY" line (KEY alnum; required, with the same KEY, when the
+ * first line of the dump that is neither blank nor a comment is
+ * "\restrict KEY"). The verdict does not depend on how the data is cut
+ * into calls of feed. Keeps the header's lines one at a time (a short
+ * prefix of each) and the last 64 KiB, up to 128 KiB.
  */
 struct backup_plain_check {
 	unsigned long long total;
-	char *head;
-	size_t head_len;
+	unsigned long long lineno; /* lines of the header read */
+	int in_header;		   /* until the first line not blank nor a comment */
+	int not_dump;		   /* its first two lines are not pg_dump's */
+	char *line;		   /* the first bytes of the header line being read */
+	size_t line_len;	   /* its length so far (may exceed what is kept) */
+	char *key;		   /* of "\restrict KEY", or NULL */
 	char *tail;
 	size_t tail_len;
 };

@@ -477,33 +477,44 @@ void backup_json_check_release(struct backup_json_check *c);
 
 /*
  * "<dir>/.lock", created exclusively (0600, never through a symlink),
- * holding {"pid", "host", "user", "command", "target", "started_at"}.
- * Initialise with BACKUP_LOCK_INIT.
+ * holding {"pid", "host", "user", "command", "target", "started_at"}, and
+ * flock()ed by its holder for the whole run (the kernel drops that when the
+ * process dies). Initialise with BACKUP_LOCK_INIT.
  */
 struct backup_lock {
 	char *dir;
 	char *path;
 	long pid;
+	int fd;		/* the open lock file holding the flock, when path is set */
+	int no_details; /* the file is empty: its text could not be written */
 };
 #define BACKUP_LOCK_INIT                                                                           \
 	{                                                                                          \
-		NULL, NULL, 0                                                                      \
+		NULL, NULL, 0, -1, 0                                                               \
 	}
 
 /*
  * Ensures dir (backup_dir_ensure) and takes its lock for command ("backup",
  * "reset"...). A lock whose pid is dead on this host is stale: removed with
  * a warning ("removed stale lock of pid N (dockreset reset, started ...)"),
- * then taken. A live holder, or a lock file that cannot be read or parsed
- * (fail closed, with a hint on removing it), is BACKUP_ERR_LOCKED: "backups
- * of 'x' are locked by pid 123 on host h (dockreset backup, started ...)".
- * Returns 0, BACKUP_ERR_LOCKED, BACKUP_ERR_UNSAFE, BACKUP_ERR_IO or
- * BACKUP_ERR (this process already holds it).
+ * then taken. A live holder is BACKUP_ERR_LOCKED: "backups of 'x' are
+ * locked by pid 123 on host h (dockreset backup, started ...)".
+ *
+ * The lock needs no free space: when its text cannot be written (ENOSPC,
+ * EDQUOT) it is kept empty, held by its flock, with a warning. An empty
+ * lock file is judged by its flock: held, BACKUP_ERR_LOCKED ("locked by
+ * another run whose details could not be recorded"); not held, stale
+ * (removed with a warning). Any other lock file that cannot be read or
+ * parsed fails closed unless its flock is held (BACKUP_ERR_LOCKED either
+ * way, with a hint on removing it). Returns 0, BACKUP_ERR_LOCKED,
+ * BACKUP_ERR_UNSAFE, BACKUP_ERR_IO or BACKUP_ERR (this process already
+ * holds it).
  */
 int backup_lock_acquire(struct backup_lock *l, const char *dir, const char *target,
 			const char *command);
-/* Removes the lock file if it still names this process; frees l. Safe on
- * a lock never taken. */
+/* Removes the lock file if it is still this process's (it names this
+ * process, or it is the empty file this process holds), drops the flock;
+ * frees l. Safe on a lock never taken. */
 void backup_lock_release(struct backup_lock *l);
 
 /* Pure. The first 8 bytes of SHA-256("dockreset:" + target), big-endian,

@@ -176,7 +176,7 @@ static int lock_read(struct holder *h, char **why, int dirfd)
 	char buf[4096];
 	json_error_t err;
 	json_t *o = NULL, *pid;
-	struct stat st = { 0 };
+	struct stat st;
 	int fd, rc = -1;
 
 	memset(h, 0, sizeof(*h));
@@ -188,8 +188,12 @@ static int lock_read(struct holder *h, char **why, int dirfd)
 		*why = xstrdup(strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		*why = xstrdup(S_ISREG(st.st_mode) ? strerror(errno) : "it is not a regular file");
+	if (fstat(fd, &st) < 0) {
+		*why = xstrdup(strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		*why = xstrdup("it is not a regular file");
 		goto out;
 	}
 	for (;;) {

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "redact.h"
 #include "sig.h"
 #include "ui.h"
 #include "util.h"
@@ -302,6 +303,25 @@ out:
 	return rc;
 }
 
+json_t *dump_stat_value(const char *s)
+{
+	const char *digits = s[0] == '-' ? s + 1 : s;
+	json_t *v = NULL;
+	char *end, *r;
+	long long n;
+
+	if (*digits && strspn(digits, "0123456789") == strlen(digits)) {
+		errno = 0;
+		n = strtoll(s, &end, 10);
+		if (errno == 0 && !*end)
+			return json_integer(n);
+	}
+	r = redact(s);
+	v = json_string(r);
+	free(r);
+	return v ? v : json_null();
+}
+
 /* Each stat's value in the snapshot; a failing query is null and a warning. */
 static json_t *eval_stats(PGconn *c, const struct cfg_target *t)
 {
@@ -316,12 +336,7 @@ static json_t *eval_stats(PGconn *c, const struct cfg_target *t)
 		res = PQexec(c, t->stats[i].query);
 		if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) >= 1 &&
 		    PQnfields(res) >= 1 && !PQgetisnull(res, 0, 0)) {
-			const char *s = PQgetvalue(res, 0, 0);
-			char *end;
-			long long n = strtoll(s, &end, 10);
-			val = *s && !*end ? json_integer(n) : json_string(s);
-			if (!val)
-				val = json_null();
+			val = dump_stat_value(PQgetvalue(res, 0, 0));
 			PQclear(PQexec(c, "RELEASE SAVEPOINT dockreset_stat"));
 		} else {
 			if (PQresultStatus(res) != PGRES_TUPLES_OK) {

@@ -62,37 +62,28 @@ static int sink_out(void *ctx, int stream, const char *buf, size_t len)
 }
 
 /*
- * Shows the rest of a tool's stderr, indented, secret removed: every line
- * after the first, which the error line already gave.
+ * Shows the rest of a tool's stderr, indented, a line at a time: every
+ * line after the first, which the error line already gave. ui redacts and
+ * escapes each line.
  */
-static void show_stderr(const struct strbuf *err, const char *secret)
+static void show_stderr(const struct strbuf *err)
 {
 	char *copy = xstrdup(strbuf_str(err)), *line, *save = NULL;
 
 	line = strtok_r(copy, "\n", &save);
-	for (line = strtok_r(NULL, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *p;
-		if (secret && *secret)
-			while ((p = strstr(line, secret)))
-				memset(p, '*', strlen(secret));
-		fprintf(stderr, "    %s\n", line);
-	}
+	for (line = strtok_r(NULL, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		ui_detail("%s", line);
 	free(copy);
 }
 
 /* The first non-empty line of a tool's stderr, for the one error line. */
-static char *first_err_line(const struct strbuf *err, const char *secret)
+static char *first_err_line(const struct strbuf *err)
 {
 	const char *s = strbuf_str(err);
-	char *line, *p;
 
 	while (*s == '\n')
 		s++;
-	line = xstrndup(s, strcspn(s, "\n"));
-	if (secret && *secret)
-		while ((p = strstr(line, secret)))
-			memset(p, '*', strlen(secret));
-	return line;
+	return xstrndup(s, strcspn(s, "\n"));
 }
 
 /*
@@ -168,12 +159,12 @@ static int stream_pg_dump(const struct dump_request *r, struct backup_file *file
 		ui_error("pg_dump in '%s' did not finish", r->db->name);
 		rc = docker_exit_code(err);
 	} else {
-		char *line = first_err_line(&s.err, r->pp->password);
+		char *line = first_err_line(&s.err);
 		ui_error("pg_dump failed in '%s' (exit %d)%s%s", r->db->name, code,
 			 *line ? ": " : "", line);
 		/* the rest of what it said, when there is more than that line */
 		if (strlen(line) + 1 < s.err.len)
-			show_stderr(&s.err, r->pp->password);
+			show_stderr(&s.err);
 		free(line);
 		if (code == 126 || code == 127)
 			ui_hint("is pg_dump installed and on PATH in the container?");
@@ -551,7 +542,7 @@ static int verify_custom(struct docker *d, const struct docker_container *db, co
 		ui_error("pg_restore cannot run in '%s' (exit %d)", db->name, code);
 		rc = EXIT_COMMAND;
 	} else if (code != 0) {
-		char *line = first_err_line(&s.err, NULL);
+		char *line = first_err_line(&s.err);
 		ui_error("backup '%s' is damaged: pg_restore cannot read it: %s", path, line);
 		free(line);
 		rc = EXIT_INTEGRITY;

@@ -48,4 +48,11 @@ int dump_take(json_t **manifest, const struct dump_request *r);
 int dump_verify(struct docker *d, const struct docker_container *db, const char *dir,
 		const json_t *manifest);
 
+/*
+ * A stat's value as the manifest keeps it (new reference): a JSON integer
+ * when s is exactly an optional '-' and digits that fit in 64 bits, else
+ * the string, redacted (" 42" and 99999999999999999999 stay strings).
+ */
+json_t *dump_stat_value(const char *s);
+
 #endif

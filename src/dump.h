@@ -48,4 +48,11 @@ int dump_take(json_t **manifest, const struct dump_request *r);
 int dump_verify(struct docker *d, const struct docker_container *db, const char *dir,
 		const json_t *manifest);
 
+/*
+ * The value of each of t's "stats" queries, {"name": value}, run over c
+ * inside the caller's transaction (each behind a savepoint, so a failing
+ * query is null and a warning and the transaction goes on). New reference.
+ */
+json_t *dump_eval_stats(PGconn *c, const struct cfg_target *t);
+
 #endif

@@ -55,4 +55,11 @@ int dump_verify(struct docker *d, const struct docker_container *db, const char 
  */
 json_t *dump_stat_value(const char *s);
 
+/*
+ * The value of each of t's "stats" queries, {"name": value}, run over c
+ * inside the caller's transaction (each behind a savepoint, so a failing
+ * query is null and a warning and the transaction goes on). New reference.
+ */
+json_t *dump_eval_stats(PGconn *c, const struct cfg_target *t);
+
 #endif

@@ -59,6 +59,17 @@ static const struct command commands[] = {
 	  "Exits 5 when the database container is missing, stopped, unhealthy or\n"
 	  "unreachable, else 2 when a table named in \"tables\" or \"keep\" does not\n"
 	  "exist, else 0.\n" },
+	{ "plan", cmd_plan, NEED_CONFIG | NEED_TARGET, 0, 0, "plan TARGET",
+	  "what a reset would do, with row counts; changes nothing",
+	  "Shows what 'reset' would do: every table with its row count now and\n"
+	  "after (0 for the tables it empties, partitioned ones whole, the others\n"
+	  "with ONLY), the sequences restarted, the apps stopped and started, the\n"
+	  "caches flushed, the seeds run, the stats, the production markers found\n"
+	  "and the confirmation a reset would need. Never prompts, takes no lock,\n"
+	  "writes no backup, changes nothing.\n"
+	  "Exits 2, after the report, when the plan cannot run: a name in \"tables\"\n"
+	  "or \"keep\" matches no table, or a kept table has a foreign key into a\n"
+	  "reset one (the constraint is named, with the tables to add).\n" },
 	{ "backup", cmd_backup, NEED_CONFIG | NEED_TARGET, O_FORMAT | O_LABEL, 0, "backup TARGET",
 	  "take a verified backup",
 	  "Dumps the whole database with pg_dump inside its container, from one\n"

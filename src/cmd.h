@@ -29,6 +29,13 @@ struct options {
 	const char *label;
 	int keep; /* -1: not given */
 	const char *older_than;
+	/* reset */
+	int no_backup;
+	int no_seed;
+	int no_restart;
+	int timeout; /* seconds; -1: not given */
+	const char *strategy;
+	struct strlist seeds; /* --seed, in order */
 	/* positional arguments after the command */
 	char **args;
 	int nargs;
@@ -47,6 +54,7 @@ int cmd_backup(struct cmd_ctx *ctx);
 int cmd_backups(struct cmd_ctx *ctx);
 int cmd_verify(struct cmd_ctx *ctx);
 int cmd_prune(struct cmd_ctx *ctx);
+int cmd_reset(struct cmd_ctx *ctx);
 
 /*
  * What most commands open first: the Docker connection, the target's

@@ -302,8 +302,7 @@ out:
 	return rc;
 }
 
-/* Each stat's value in the snapshot; a failing query is null and a warning. */
-static json_t *eval_stats(PGconn *c, const struct cfg_target *t)
+json_t *dump_eval_stats(PGconn *c, const struct cfg_target *t)
 {
 	json_t *o = json_object();
 
@@ -410,7 +409,7 @@ int dump_take(json_t **manifest, const struct dump_request *r)
 	}
 	if (rc)
 		goto out;
-	stats = eval_stats(r->conn, r->t);
+	stats = dump_eval_stats(r->conn, r->t);
 	if ((e = backup_file_commit(&file)) < 0) {
 		rc = backup_exit_code(e);
 		goto out;

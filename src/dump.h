@@ -48,4 +48,12 @@ int dump_take(json_t **manifest, const struct dump_request *r);
 int dump_verify(struct docker *d, const struct docker_container *db, const char *dir,
 		const json_t *manifest);
 
+/*
+ * Each of t's stats evaluated over c, inside a transaction (each query runs
+ * in a savepoint, so a failing one does not end it): {"name": value}, an
+ * integer when the value is one, else text; a failing query is null and a
+ * warning. New reference.
+ */
+json_t *dump_eval_stats(PGconn *c, const struct cfg_target *t);
+
 #endif

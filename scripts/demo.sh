@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # `make demo`: brings up the example stack (compose/discord-bot) under the
 # project "dockreset-demo" and runs dockreset on it: targets, status, a
-# verified backup (into the top-level backups/, which git ignores) and the
-# list of backups. The stack stays up so
+# verified backup (into the top-level backups/, which git ignores), the
+# list of backups, then a reset: status before, `reset -y` (tickets emptied,
+# configuration kept, Redis flushed, the bot restarted) and status after.
+# The stack stays up so
 # you can go on trying commands; the last lines say how to remove it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +29,9 @@ run targets
 run status discord-bot
 run backup discord-bot --label demo
 run backups discord-bot
+run status discord-bot
+run reset discord-bot -y
+run status discord-bot
 
 cat <<MSG
 

@@ -29,6 +29,13 @@ struct options {
 	const char *label;
 	int keep; /* -1: not given */
 	const char *older_than;
+	/* reset */
+	int no_backup;
+	int no_seed;
+	int no_restart;
+	int timeout; /* seconds; -1: not given */
+	const char *strategy;
+	struct strlist seeds; /* --seed, in order */
 	/* positional arguments after the command */
 	char **args;
 	int nargs;
@@ -49,6 +56,7 @@ int cmd_verify(struct cmd_ctx *ctx);
 int cmd_prune(struct cmd_ctx *ctx);
 int cmd_mark(struct cmd_ctx *ctx);
 int cmd_plan(struct cmd_ctx *ctx);
+int cmd_reset(struct cmd_ctx *ctx);
 
 /*
  * What a reset of ctx's target would do (SPEC 4 steps 1-3), printed (or put

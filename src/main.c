@@ -28,6 +28,7 @@ enum {
 	O_LABEL = 1 << 5,
 	O_KEEP = 1 << 6,
 	O_OLDER_THAN = 1 << 7,
+	O_RESET = 1 << 8, /* --no-backup --seed --no-seed --no-restart --timeout --strategy */
 	O_GLOBAL = 1 << 30,
 };
 
@@ -104,6 +105,15 @@ static const struct command commands[] = {
 	  "confirmation (phrase 'mark production TARGET'). On PostgreSQL 15 and\n"
 	  "later an owner who is no superuser needs, once, from a superuser:\n"
 	  "GRANT SET ON PARAMETER dockreset.environment TO owner.\n" },
+	{ "reset", cmd_reset, NEED_CONFIG | NEED_TARGET, O_DRY_RUN | O_YES | O_PRODUCTION | O_RESET,
+	  0, "reset TARGET", "back up, empty the reset tables, seed, flush caches, restart apps",
+	  "Waits for the database, shows the plan (tables with row counts, stats),\n"
+	  "asks for the target's name (or -y), takes the target's lock, stops the\n"
+	  "apps, takes a verified pre-reset backup from the snapshot of the reset\n"
+	  "transaction, empties the reset tables and runs the seeds in that one\n"
+	  "transaction, commits, flushes the caches and starts the apps again.\n"
+	  "A failure before the commit leaves the database as it was and the apps\n"
+	  "running; one after it exits 10 naming the backup that restores.\n" },
 };
 
 struct option_def {
@@ -134,6 +144,13 @@ static const struct option_def option_defs[] = {
 	{ "keep", 0, 1, O_KEEP, "    --keep N          keep the N newest backups" },
 	{ "older-than", 0, 1, O_OLDER_THAN,
 	  "    --older-than AGE  only delete backups older than AGE (30d, 12h)" },
+	{ "no-backup", 0, 0, O_RESET,
+	  "    --no-backup       no pre-reset backup (never on production)" },
+	{ "seed", 0, 1, O_RESET, "    --seed PROFILE    run this seed profile (repeatable)" },
+	{ "no-seed", 0, 0, O_RESET, "    --no-seed         run no seed profile" },
+	{ "no-restart", 0, 0, O_RESET, "    --no-restart      leave the apps stopped" },
+	{ "timeout", 0, 1, O_RESET, "    --timeout SECONDS health waits (default 60)" },
+	{ "strategy", 0, 1, O_RESET, "    --strategy NAME   truncate (recreate: not yet)" },
 };
 
 static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -255,6 +272,21 @@ static int set_option(struct options *o, const struct option_def *d, const char 
 		}
 	} else if (!strcmp(n, "older-than"))
 		o->older_than = arg;
+	else if (!strcmp(n, "no-backup"))
+		o->no_backup = 1;
+	else if (!strcmp(n, "seed"))
+		strlist_push(&o->seeds, arg);
+	else if (!strcmp(n, "no-seed"))
+		o->no_seed = 1;
+	else if (!strcmp(n, "no-restart"))
+		o->no_restart = 1;
+	else if (!strcmp(n, "timeout")) {
+		if (parse_int(arg, &o->timeout) < 0 || o->timeout == 0) {
+			usage_error("--timeout: '%s' is not a number of seconds", arg);
+			return -1;
+		}
+	} else if (!strcmp(n, "strategy"))
+		o->strategy = arg;
 	return 0;
 }
 
@@ -373,7 +405,7 @@ static int finish(struct cmd_ctx *ctx, const char *target, int rc)
 
 int main(int argc, char **argv)
 {
-	struct options o = { .keep = -1 };
+	struct options o = { .keep = -1, .timeout = -1 };
 	struct cmd_ctx ctx = { .opt = &o };
 	struct ui_opts uo = { 0 };
 	const struct command *c = NULL;
@@ -480,5 +512,6 @@ out:
 	if (c && (c->flags & NEED_TARGET) && target)
 		o.args--;
 	free(o.args);
+	strlist_clear(&o.seeds);
 	return rc;
 }

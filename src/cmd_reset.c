@@ -1,0 +1,774 @@
+/*
+ * cmd_reset.c - `dockreset reset TARGET` (SPEC 4, in its order): plan,
+ * guard, lock, apps stopped, the pre-reset backup from the snapshot of the
+ * reset transaction, TRUNCATE and seeds in that transaction, commit, counts
+ * and stats, caches flushed, apps started, a summary and one audit line.
+ *
+ * Before the commit any failure or interrupt rolls back and starts the apps
+ * it stopped: the database is as it was. After the commit the remaining
+ * steps still run; one that fails makes the exit 10, naming the backup that
+ * holds the previous state.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "apps.h"
+#include "audit.h"
+#include "backup.h"
+#include "cache.h"
+#include "cmd.h"
+#include "dump.h"
+#include "guard.h"
+#include "reset.h"
+#include "seed.h"
+#include "sig.h"
+#include "ui.h"
+
+#define DEFAULT_TIMEOUT_S 60
+/* How long LOCK TABLE and pg_dump wait for other sessions' locks. */
+#define LOCK_WAIT_S 30
+
+struct reset_run {
+	struct cmd_ctx *ctx;
+	const struct cfg_target *t;
+	int timeout;
+	struct session ss;
+	struct pg_table *v; /* the catalog; rows: counted for the plan */
+	size_t n;
+	long long *before, *after; /* per table of v; -1: unknown */
+	struct reset_plan plan;
+	const struct cfg_seed_profile **profiles;
+	size_t nprofiles;
+	struct guard_markers markers;
+	struct backup_lock lock;
+	long long key;
+	int advisory;
+	struct apps_stopped stopped;
+	int in_tx, committed;
+	char *xid;
+	json_t *manifest, *stats_before, *stats_after;
+	struct strlist unfinished; /* steps after the commit that did not finish */
+	char *branch, *commit;
+};
+
+/* ---- step 0: what is refused before anything happens ---- */
+
+static int check_request(struct reset_run *r)
+{
+	const struct options *o = r->ctx->opt;
+	const struct cfg_target *t = r->t;
+	const struct strlist *names = &t->default_seeds;
+
+	if (o->strategy && strcmp(o->strategy, "truncate") && strcmp(o->strategy, "recreate")) {
+		ui_error("--strategy: '%s' is not truncate or recreate", o->strategy);
+		ui_hint("try 'dockreset --help'");
+		return EXIT_USAGE;
+	}
+	if ((o->strategy && !strcmp(o->strategy, "recreate")) ||
+	    (!o->strategy && t->strategy == STRATEGY_RECREATE)) {
+		ui_error("the recreate strategy (schemas dropped and recreated) is not supported "
+			 "yet");
+		ui_hint("use --strategy truncate, or set targets.%s.reset.strategy to "
+			"\"truncate\"",
+			t->name);
+		return EXIT_USAGE;
+	}
+	if (t->migrate_sql.n || t->migrate_argv.n) {
+		ui_error("targets.%s.reset.migrate is not supported yet", t->name);
+		return EXIT_USAGE;
+	}
+	if (o->no_seed && o->seeds.n) {
+		ui_error("--seed and --no-seed exclude each other");
+		ui_hint("try 'dockreset --help'");
+		return EXIT_USAGE;
+	}
+	if (o->seeds.n)
+		names = &o->seeds;
+	if (o->no_seed)
+		names = NULL;
+	if (!names)
+		return 0;
+	r->profiles = xcalloc(names->n + 1, sizeof(*r->profiles));
+	for (size_t i = 0; i < names->n; i++) {
+		const struct cfg_seed_profile *p = seed_profile(t, names->v[i]);
+		if (!p) {
+			struct strbuf sb = STRBUF_INIT;
+			ui_error("unknown seed profile '%s' of target '%s'", names->v[i], t->name);
+			for (size_t k = 0; k < t->nseeds; k++)
+				strbuf_addf(&sb, "%s'%s'", k ? ", " : "", t->seeds[k].name);
+			if (t->nseeds)
+				ui_hint("its profiles are %s", sb.buf);
+			else
+				ui_hint("the target has no \"seeds\"");
+			strbuf_release(&sb);
+			return EXIT_USAGE;
+		}
+		if (seed_profile_has_run(p)) {
+			ui_error("seed profile '%s' has a \"run\" step: run steps (app code in a "
+				 "one-off container) are not supported yet",
+				 p->name);
+			return EXIT_USAGE;
+		}
+		r->profiles[r->nprofiles++] = p;
+	}
+	return 0;
+}
+
+/* ---- step 1: the database, waited for ---- */
+
+static int open_session(struct reset_run *r)
+{
+	struct session *s = &r->ss;
+	const struct target_group *g;
+	int rc, err;
+
+	rc = session_open(s, r->ctx, 0, 0);
+	if (rc)
+		return rc;
+	g = &s->tc.groups[0];
+	if (g->n == 1 &&
+	    !(g->v[0]->running && (!g->v[0]->health || !strcmp(g->v[0]->health, "healthy")))) {
+		ui_step("waiting up to %d s for the database container '%s'", r->timeout,
+			g->v[0]->name);
+		err = docker_wait_healthy(s->d, g->v[0]->id, r->timeout, sig_flag());
+		if (err == DOCKER_EABORTED)
+			return sig_exit_code();
+		if (err < 0)
+			return docker_exit_code(err);
+		/* its state is new: look at every container again */
+		target_containers_release(&s->tc);
+		err = target_find_containers(s->d, r->ctx->cfg, r->t, &s->tc);
+		if (err < 0)
+			return docker_exit_code(err);
+	}
+	s->db = target_database(&s->tc, r->t);
+	if (!s->db)
+		return EXIT_CONTAINER;
+	if (pg_params_from_container(&s->pp, r->t, s->db, "reset") < 0)
+		return EXIT_CONTAINER;
+	s->conn = pg_connect(&s->pp);
+	return s->conn ? 0 : EXIT_CONTAINER;
+}
+
+/* ---- step 2: the plan ---- */
+
+static int build_plan(struct reset_run *r)
+{
+	struct strlist missing = STRLIST_INIT;
+	int rc;
+
+	if (pg_list_tables(r->ss.conn, &r->v, &r->n) < 0 ||
+	    pg_count_rows(r->ss.conn, r->v, r->n) < 0)
+		return EXIT_COMMAND;
+	r->before = xcalloc(r->n + 1, sizeof(*r->before));
+	r->after = xcalloc(r->n + 1, sizeof(*r->after));
+	for (size_t i = 0; i < r->n; i++)
+		r->before[i] = r->after[i] = -1;
+	/* the seam of the planner: table selection, TRUNCATE, sequences */
+	rc = reset_build_plan(&r->plan, r->t, r->v, r->n, &missing);
+	if (rc) {
+		struct strbuf sb = STRBUF_INIT;
+		for (size_t i = 0; i < missing.n; i++)
+			strbuf_addf(&sb, "%s'%s'", i ? ", " : "", missing.v[i]);
+		ui_error("cannot reset '%s': no such table%s: %s", r->t->name,
+			 missing.n == 1 ? "" : "s", sb.buf);
+		ui_hint("fix targets.%s.reset (\"tables\" and \"keep\"); 'dockreset status %s' "
+			"lists the tables",
+			r->t->name, r->t->name);
+		strbuf_release(&sb);
+	}
+	strlist_clear(&missing);
+	return rc;
+}
+
+/* Stats over the current state, in a read-only transaction of their own. */
+static json_t *stats_now(PGconn *c, const struct cfg_target *t, int count_into, struct pg_table *v,
+			 size_t n)
+{
+	json_t *o = NULL;
+
+	if (pg_run(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") < 0)
+		return NULL;
+	if (!count_into || pg_count_rows(c, v, n) == 0)
+		o = dump_eval_stats(c, t);
+	PQclear(PQexec(c, "COMMIT"));
+	return o;
+}
+
+static void print_stats(FILE *f, const json_t *before, const json_t *after)
+{
+	const char *k;
+	json_t *b;
+
+	json_object_foreach((json_t *)before, k, b)
+	{
+		char *bs = json_dumps(b, JSON_ENCODE_ANY), *as = NULL;
+		if (after)
+			as = json_dumps(json_object_get(after, k), JSON_ENCODE_ANY);
+		if (as)
+			fprintf(f, "  stat %-35s %12s -> %s\n", k, bs ? bs : "?", as);
+		else
+			fprintf(f, "  stat %-35s %12s\n", k, bs ? bs : "?");
+		free(bs);
+		free(as);
+	}
+}
+
+/* The plan (step 3) on f: tables with their rows and fate, seeds, apps,
+ * caches, markers. */
+static void print_plan(FILE *f, const struct reset_run *r, const json_t *stats)
+{
+	const struct cfg_target *t = r->t;
+
+	fprintf(f, "reset of '%s' would empty %zu of %zu tables%s:\n", t->name, r->plan.ntables,
+		r->n, t->restart_identity ? " and restart their sequences" : "");
+	fprintf(f, "  %-40s %12s  %s\n", "TABLE", "ROWS", "ACTION");
+	for (size_t i = 0; i < r->n; i++)
+		fprintf(f, "  %-40s %12lld  %s\n", r->v[i].qualified, r->v[i].rows,
+			r->plan.reset[i] ? "reset" : "keep");
+	for (size_t i = 0; i < r->plan.sequences.n; i++)
+		fprintf(f, "  sequence %s restarted\n", r->plan.sequences.v[i]);
+	for (size_t i = 0; i < r->nprofiles; i++)
+		fprintf(f, "  seed profile '%s' (%zu step%s)\n", r->profiles[i]->name,
+			r->profiles[i]->nsteps, r->profiles[i]->nsteps == 1 ? "" : "s");
+	for (size_t i = 0; i < t->napps; i++)
+		fprintf(f, "  app %s stopped, then started%s\n",
+			t->apps[i].service ? t->apps[i].service : t->apps[i].container,
+			r->ctx->opt->no_restart ? " (not: --no-restart)" : "");
+	for (size_t i = 0; i < t->ncaches; i++)
+		fprintf(f, "  cache %s: %s\n",
+			t->caches[i].ref.service ? t->caches[i].ref.service
+						 : t->caches[i].ref.container,
+			t->caches[i].flush_all ? "FLUSHALL" : "FLUSHDB");
+	if (stats)
+		print_stats(f, stats, NULL);
+	fprintf(f, "  backup: %s\n",
+		r->ctx->opt->no_backup ? "none (--no-backup)" : "pre-reset, verified, first");
+	if (r->markers.n == 0)
+		fprintf(f, "  production markers: none\n");
+	for (size_t i = 0; i < r->markers.n; i++)
+		fprintf(f, "  production marker %s%s: %s\n",
+			r->markers.v[i].unreadable ? "unreadable, " : "", r->markers.v[i].where,
+			r->markers.v[i].detail);
+}
+
+/* ---- the --json document ---- */
+
+static json_t *tables_json(const struct reset_run *r)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < r->n; i++) {
+		long long b = r->before[i] >= 0 ? r->before[i] : r->v[i].rows;
+		json_t *after = r->after[i] >= 0 ? json_integer(r->after[i]) : json_null();
+		json_array_append_new(a, json_pack("{s:s, s:b, s:I, s:o}", "name",
+						   r->v[i].qualified, "reset", r->plan.reset[i],
+						   "before", (json_int_t)b, "after", after));
+	}
+	return a;
+}
+
+static void fill_json(const struct reset_run *r, const char *confirmation, double start)
+{
+	json_t *doc = ui_json(), *seq = json_array(), *stats = json_object();
+
+	if (!r->v)
+		return;
+	for (size_t i = 0; i < r->plan.sequences.n; i++)
+		json_array_append_new(seq, json_string(r->plan.sequences.v[i]));
+	json_object_set_new(doc, "tables", tables_json(r));
+	json_object_set_new(doc, "sequences", seq);
+	json_object_set_new(doc, "markers", guard_markers_json(&r->markers));
+	json_object_set_new(doc, "confirmation",
+			    json_pack("{s:s, s:s?}", "needed",
+				      r->markers.n ? "production" : "target name", "given",
+				      confirmation));
+	json_object_set_new(doc, "backup", r->manifest ? json_incref(r->manifest) : json_null());
+	json_object_set(stats, "before", r->stats_before ? r->stats_before : json_null());
+	json_object_set(stats, "after", r->stats_after ? r->stats_after : json_null());
+	json_object_set_new(doc, "stats", stats);
+	json_object_set_new(doc, "committed", json_boolean(r->committed));
+	{
+		json_t *u = json_array();
+		for (size_t i = 0; i < r->unfinished.n; i++)
+			json_array_append_new(u, json_string(r->unfinished.v[i]));
+		json_object_set_new(doc, "unfinished", u);
+	}
+	json_object_set_new(doc, "duration_ms",
+			    json_integer((json_int_t)((monotonic_s() - start) * 1000)));
+}
+
+/* ---- step 4: confirmation and locks ---- */
+
+static int confirm(struct reset_run *r, const char **given)
+{
+	const struct options *o = r->ctx->opt;
+	struct guard_confirm_req req = {
+		.target = r->t->name,
+		.verb = "reset",
+		.markers = &r->markers,
+		.yes = o->yes,
+		.production_flag = o->production,
+	};
+	int rc;
+
+	if (o->no_backup && (rc = guard_refuse_no_backup(&req, "--no-backup")))
+		return rc;
+	rc = guard_confirm_req(&req);
+	if (rc == 0)
+		*given = r->markers.n ? "production" : o->yes ? "-y" : "typed";
+	return rc;
+}
+
+static int take_locks(struct reset_run *r)
+{
+	int e;
+
+	if ((e = backup_lock_acquire(&r->lock, r->t->backup_dir, r->t->name, "reset")) < 0)
+		return backup_exit_code(e);
+	if (backup_clean_partials(r->t->backup_dir) < 0)
+		return EXIT_IO;
+	/* session level, before BEGIN: it must not take the snapshot */
+	e = pg_advisory_trylock(r->ss.conn, r->key);
+	if (e > 0)
+		ui_error("the database of '%s' is locked by another dockreset run", r->t->name);
+	if (e)
+		return e > 0 ? EXIT_LOCKED : EXIT_COMMAND;
+	r->advisory = 1;
+	return 0;
+}
+
+/* ---- steps 6 and 7: the reset transaction ---- */
+
+/* Rows per table of the manifest (the snapshot's counts) into before. */
+static void before_from_manifest(struct reset_run *r)
+{
+	json_t *tables = json_object_get(r->manifest, "tables");
+
+	for (size_t i = 0; i < r->n; i++) {
+		json_t *c = json_object_get(tables, r->v[i].qualified);
+		if (json_is_integer(c))
+			r->before[i] = json_integer_value(c);
+	}
+}
+
+static int backup_and_count(struct reset_run *r)
+{
+	PGconn *c = r->ss.conn;
+	char *snapshot = NULL;
+	PGresult *res;
+	int rc;
+
+	ui_step("locking the %zu reset tables and opening the reset transaction", r->plan.ntables);
+	if (pg_snapshot_begin(c, r->plan.tables, r->plan.ntables, LOCK_WAIT_S * 1000, &snapshot) <
+	    0)
+		return sig_pending() ? sig_exit_code() : EXIT_COMMAND;
+	r->in_tx = 1;
+	/* after the export: it must not take the snapshot before the LOCK */
+	res = pg_exec(c, "SELECT pg_current_xact_id()", 0, NULL);
+	if (!res) {
+		free(snapshot);
+		return EXIT_COMMAND;
+	}
+	r->xid = xstrdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	if (r->ctx->opt->no_backup) {
+		ui_step("no pre-reset backup (--no-backup)");
+		free(snapshot);
+		if (pg_count_rows(c, r->v, r->n) < 0)
+			return EXIT_COMMAND;
+		for (size_t i = 0; i < r->n; i++)
+			r->before[i] = r->v[i].rows;
+		r->stats_before = dump_eval_stats(c, r->t);
+		return 0;
+	}
+	{
+		struct dump_request q = {
+			.d = r->ss.d,
+			.db = r->ss.db,
+			.t = r->t,
+			.pp = &r->ss.pp,
+			.conn = c,
+			.snapshot = snapshot,
+			.format = r->t->backup_format == FORMAT_PLAIN  ? BACKUP_FORMAT_PLAIN
+				  : r->t->backup_format == FORMAT_JSON ? BACKUP_FORMAT_JSON
+								       : BACKUP_FORMAT_CUSTOM,
+			.reason = "pre-reset",
+			.git_branch = r->branch,
+			.git_commit = r->commit,
+			.lock_wait_timeout_s = LOCK_WAIT_S,
+		};
+		rc = dump_take(&r->manifest, &q);
+	}
+	free(snapshot);
+	if (rc)
+		return rc;
+	before_from_manifest(r);
+	r->stats_before = json_incref(json_object_get(r->manifest, "stats"));
+	ui_info("    backup %s written and verified",
+		json_string_value(json_object_get(r->manifest, "id")));
+	return 0;
+}
+
+static int empty_and_seed(struct reset_run *r)
+{
+	PGconn *c = r->ss.conn;
+
+	if (r->plan.truncate_sql) {
+		ui_step("emptying %zu tables", r->plan.ntables);
+		if (pg_run(c, r->plan.truncate_sql) < 0)
+			return EXIT_COMMAND;
+	}
+	for (size_t i = 0; i < r->plan.sequence_sql.n; i++)
+		if (pg_run(c, r->plan.sequence_sql.v[i]) < 0)
+			return EXIT_COMMAND;
+	for (size_t i = 0; i < r->nprofiles; i++) {
+		if (sig_pending())
+			return sig_exit_code();
+		ui_step("seeding: profile '%s'", r->profiles[i]->name);
+		if (seed_run_profile(c, r->profiles[i]) < 0)
+			return EXIT_COMMAND;
+	}
+	return sig_pending() ? sig_exit_code() : 0;
+}
+
+/*
+ * COMMIT. 0 committed; EXIT_COMMAND the transaction did not commit (the
+ * database is as it was); EXIT_PARTIAL the outcome is unknown (reported).
+ * When the connection is lost during the COMMIT, a new one asks the server
+ * what became of the transaction before anything is said.
+ */
+static int commit_reset(struct reset_run *r)
+{
+	PGconn *c = r->ss.conn;
+	PGresult *res;
+	double deadline;
+
+	if (PQtransactionStatus(c) != PQTRANS_INTRANS) {
+		ui_error("the reset transaction failed before its commit");
+		return EXIT_COMMAND;
+	}
+	ui_step("committing");
+	res = PQexec(c, "COMMIT");
+	if (PQresultStatus(res) == PGRES_COMMAND_OK && !strcmp(PQcmdStatus(res), "COMMIT")) {
+		PQclear(res);
+		return 0;
+	}
+	if (PQstatus(c) != CONNECTION_BAD) {
+		char *m = pg_message(PQresultErrorMessage(res));
+		ui_error("the reset transaction did not commit: %s", m);
+		free(m);
+		PQclear(res);
+		return EXIT_COMMAND;
+	}
+	PQclear(res);
+	ui_warn("the connection was lost during COMMIT; asking the server what became of "
+		"transaction %s",
+		r->xid);
+	deadline = monotonic_s() + r->timeout;
+	for (;;) {
+		PGconn *n = pg_connect(&r->ss.pp);
+		if (n) {
+			const char *params[1] = { r->xid };
+			const char *st = NULL;
+			int rc = -1;
+			PQfinish(r->ss.conn);
+			r->ss.conn = n;
+			r->advisory = 0; /* it ended with the old session */
+			res = pg_exec(n, "SELECT pg_xact_status($1::xid8)", 1, params);
+			if (res && !PQgetisnull(res, 0, 0))
+				st = PQgetvalue(res, 0, 0);
+			if (st && !strcmp(st, "committed"))
+				rc = 0;
+			else if (st && !strcmp(st, "aborted"))
+				rc = EXIT_COMMAND;
+			PQclear(res);
+			if (rc == 0)
+				ui_info("    transaction %s committed", r->xid);
+			if (rc == EXIT_COMMAND)
+				ui_error(
+				    "the reset transaction did not commit (the server aborted it)");
+			if (rc >= 0)
+				return rc;
+			break;
+		}
+		if (monotonic_s() >= deadline || sig_pending())
+			break;
+		nanosleep(&(struct timespec){ .tv_sec = 1 }, NULL);
+	}
+	ui_error("the outcome of the reset is unknown: the connection was lost during COMMIT "
+		 "and the server could not say whether transaction %s committed",
+		 r->xid);
+	if (r->manifest)
+		ui_hint("backup %s holds the state before the reset",
+			json_string_value(json_object_get(r->manifest, "id")));
+	return EXIT_PARTIAL;
+}
+
+/* ---- steps 9 to 11: after the commit ---- */
+
+static void after_commit(struct reset_run *r)
+{
+	const struct cfg_target *t = r->t;
+
+	/* 9: before the apps write again */
+	if (r->ss.conn) {
+		if ((r->stats_after = stats_now(r->ss.conn, t, 1, r->v, r->n)))
+			for (size_t i = 0; i < r->n; i++)
+				r->after[i] = r->v[i].rows;
+		else
+			strlist_push(&r->unfinished, "counting the rows after the reset");
+	}
+	/* 10 */
+	for (size_t i = 0; i < t->ncaches; i++) {
+		const struct target_group *g = &r->ss.tc.groups[1 + t->napps + i];
+		char *what = target_ref_name(g->ref);
+		if (g->n == 0) {
+			ui_error("cache %s has no container", what);
+			strlist_push_nodup(&r->unfinished, xasprintf("flushing cache %s", what));
+		}
+		for (size_t j = 0; j < g->n; j++) {
+			ui_step("flushing cache '%s'", g->v[j]->name);
+			if (!g->v[j]->running) {
+				ui_error("cache container '%s' is not running", g->v[j]->name);
+				strlist_push_nodup(&r->unfinished,
+						   xasprintf("flushing cache '%s'", g->v[j]->name));
+			} else if (cache_flush(r->ss.d, g->v[j], &t->caches[i]) < 0) {
+				strlist_push_nodup(&r->unfinished,
+						   xasprintf("flushing cache '%s'", g->v[j]->name));
+			}
+		}
+		free(what);
+	}
+	/* 11 */
+	if (r->ctx->opt->no_restart) {
+		for (size_t i = 0; i < r->stopped.names.n; i++)
+			ui_info("    app '%s' left stopped (--no-restart)", r->stopped.names.v[i]);
+		apps_stopped_release(&r->stopped);
+		return;
+	}
+	if (r->stopped.ids.n) {
+		struct strlist failed = STRLIST_INIT;
+		int err;
+		ui_step("starting the apps");
+		err = apps_start(r->ss.d, &r->stopped, r->timeout, sig_flag(), &failed);
+		for (size_t i = 0; i < failed.n; i++)
+			strlist_push_nodup(&r->unfinished,
+					   xasprintf(err == DOCKER_EABORTED
+							 ? "app '%s' started, not waited for"
+							 : "app '%s' not running and healthy",
+						     failed.v[i]));
+		strlist_clear(&failed);
+		apps_stopped_release(&r->stopped);
+	}
+}
+
+/* Before the commit: roll back, start what was stopped. */
+static void undo(struct reset_run *r)
+{
+	if (r->in_tx && r->ss.conn)
+		pg_snapshot_end(r->ss.conn);
+	r->in_tx = 0;
+	if (r->stopped.ids.n) {
+		struct strlist failed = STRLIST_INIT;
+		ui_step("starting the apps again");
+		apps_start(r->ss.d, &r->stopped, r->timeout, sig_flag(), &failed);
+		for (size_t i = 0; i < failed.n; i++)
+			ui_error("app '%s' was stopped by this run and is not back up",
+				 failed.v[i]);
+		strlist_clear(&failed);
+		apps_stopped_release(&r->stopped);
+	}
+}
+
+/* ---- step 12 ---- */
+
+static void print_summary(const struct reset_run *r, double start)
+{
+	printf("reset of '%s' %s in %.1f s\n", r->t->name,
+	       r->unfinished.n ? "committed, unfinished" : "done", monotonic_s() - start);
+	printf("  %-40s %12s  %12s\n", "TABLE", "BEFORE", "AFTER");
+	for (size_t i = 0; i < r->n; i++) {
+		char a[32];
+		if (r->after[i] >= 0)
+			snprintf(a, sizeof(a), "%lld", r->after[i]);
+		else
+			snprintf(a, sizeof(a), "?");
+		printf("  %-40s %12lld  %12s%s\n", r->v[i].qualified, r->before[i], a,
+		       r->plan.reset[i] ? "" : "  (kept)");
+	}
+	if (r->stats_before)
+		print_stats(stdout, r->stats_before, r->stats_after);
+	if (r->manifest)
+		printf("  backup %s (pre-reset, verified)\n",
+		       json_string_value(json_object_get(r->manifest, "id")));
+	else
+		printf("  no backup (--no-backup)\n");
+}
+
+static void write_audit(struct reset_run *r, int rc)
+{
+	json_t *e = json_object(), *b = json_object(), *a = json_object();
+	char *outcome;
+
+	for (size_t i = 0; i < r->n; i++) {
+		if (r->before[i] >= 0)
+			json_object_set_new(b, r->v[i].qualified, json_integer(r->before[i]));
+		if (r->after[i] >= 0)
+			json_object_set_new(a, r->v[i].qualified, json_integer(r->after[i]));
+	}
+	if (rc == 0)
+		outcome = xstrdup("ok");
+	else if (r->committed) {
+		struct strbuf sb = STRBUF_INIT;
+		for (size_t i = 0; i < r->unfinished.n; i++)
+			strbuf_addf(&sb, "%s%s", i ? "; " : "", r->unfinished.v[i]);
+		if (!r->unfinished.n)
+			strbuf_addstr(&sb, ui_last_error() ? ui_last_error() : "interrupted");
+		outcome = xasprintf("partial: %s", sb.buf);
+		strbuf_release(&sb);
+	} else if (rc == EXIT_PARTIAL) {
+		outcome = xstrdup("unknown: the connection was lost during COMMIT");
+	} else if (rc == EXIT_SIGINT || rc == EXIT_SIGTERM) {
+		outcome = xstrdup(rc == EXIT_SIGINT ? "failed: interrupted by SIGINT"
+						    : "failed: interrupted by SIGTERM");
+	} else {
+		outcome = xasprintf("failed: %s", ui_first_error() ? ui_first_error() : "error");
+	}
+	json_object_set_new(e, "command", json_string("reset"));
+	json_object_set_new(e, "target", json_string(r->t->name));
+	json_object_set_new(e, "git",
+			    json_pack("{s:s?, s:s?}", "branch", r->branch, "commit", r->commit));
+	json_object_set_new(e, "backup",
+			    r->manifest ? json_incref(json_object_get(r->manifest, "id"))
+					: json_null());
+	json_object_set_new(e, "before", b);
+	json_object_set_new(e, "after", a);
+	json_object_set_new(e, "exit_code", json_integer(rc));
+	json_object_set_new(e, "outcome", json_string(outcome));
+	audit_append(r->ctx->cfg->backup_dir, e);
+	json_decref(e);
+	free(outcome);
+}
+
+static void report_partial(const struct reset_run *r)
+{
+	const char *id = r->manifest ? json_string_value(json_object_get(r->manifest, "id")) : NULL;
+
+	ui_error("the database of '%s' was reset, but %zu step%s did not finish", r->t->name,
+		 r->unfinished.n, r->unfinished.n == 1 ? "" : "s");
+	for (size_t i = 0; i < r->unfinished.n; i++)
+		ui_hint("not finished: %s", r->unfinished.v[i]);
+	if (id)
+		ui_hint("backup %s holds the state before the reset", id);
+	else
+		ui_hint("no backup was taken (--no-backup)");
+}
+
+int cmd_reset(struct cmd_ctx *ctx)
+{
+	struct reset_run run = {
+		.ctx = ctx, .t = ctx->target, .lock = BACKUP_LOCK_INIT, .stopped = APPS_STOPPED_INIT
+	};
+	struct reset_run *r = &run;
+	const char *given = NULL;
+	char *why = NULL;
+	double start = monotonic_s();
+	int rc, locked = 0;
+
+	r->timeout = ctx->opt->timeout > 0 ? ctx->opt->timeout : DEFAULT_TIMEOUT_S;
+	r->key = backup_advisory_key(r->t->name);
+	/* 1 */
+	if ((rc = check_request(r)) || (rc = open_session(r)))
+		goto out;
+	/* 2, 3 */
+	if ((rc = build_plan(r)))
+		goto out;
+	guard_scan_target(&r->markers, ctx->cfg, r->t, &r->ss.tc, r->ss.conn);
+	if (ctx->opt->dry_run) {
+		json_t *stats = stats_now(r->ss.conn, r->t, 0, NULL, 0);
+		for (size_t i = 0; i < r->n; i++) {
+			r->before[i] = r->v[i].rows;
+			r->after[i] = r->plan.reset[i] ? (r->nprofiles ? -1 : 0) : r->v[i].rows;
+		}
+		r->stats_before = stats;
+		if (!ctx->opt->json)
+			print_plan(stdout, r, stats);
+		fill_json(r, NULL, start);
+		goto out;
+	}
+	if (!ctx->opt->quiet && !ctx->opt->json)
+		print_plan(stderr, r, NULL);
+	/* 4 */
+	if ((rc = confirm(r, &given)))
+		goto out;
+	if ((rc = take_locks(r)))
+		goto out;
+	locked = 1;
+	if (guard_git_head(ctx->cfg->dir, &r->branch, &r->commit, &why) < 0)
+		ui_verbose("%s", why);
+	/* 5 */
+	if (sig_pending()) {
+		rc = sig_exit_code();
+		goto out;
+	}
+	ui_step("stopping the apps");
+	{
+		int err = apps_stop(r->ss.d, &r->ss.tc, &r->stopped);
+		if (err < 0) {
+			rc = docker_exit_code(err);
+			goto out;
+		}
+	}
+	/* 6, 7 */
+	if (sig_pending() || (rc = backup_and_count(r)) || (rc = empty_and_seed(r)))
+		goto out;
+	rc = commit_reset(r);
+	r->in_tx = 0;
+	if (rc)
+		goto out;
+	r->committed = 1;
+	/* 9 to 11: they run even after an interrupt */
+	after_commit(r);
+	rc = r->unfinished.n ? EXIT_PARTIAL : 0;
+out:
+	if (sig_pending() && (rc == 0 || rc == EXIT_PARTIAL || rc == EXIT_COMMAND ||
+			      rc == EXIT_SIGINT || rc == EXIT_SIGTERM)) {
+		rc = sig_exit_code();
+		ui_error("interrupted by %s%s", rc == EXIT_SIGTERM ? "SIGTERM" : "SIGINT",
+			 r->committed ? " after the reset was committed; the remaining steps ran"
+				      : ": the database was not changed");
+	}
+	if (!r->committed)
+		undo(r);
+	else if (r->unfinished.n)
+		report_partial(r);
+	if (r->advisory && r->ss.conn)
+		pg_advisory_unlock(r->ss.conn, r->key);
+	if (r->committed && !ctx->opt->json)
+		print_summary(r, start);
+	if (!ctx->opt->dry_run)
+		fill_json(r, given, start);
+	if (locked)
+		write_audit(r, rc);
+	backup_lock_release(&r->lock);
+	json_decref(r->manifest);
+	json_decref(r->stats_before);
+	json_decref(r->stats_after);
+	strlist_clear(&r->unfinished);
+	apps_stopped_release(&r->stopped);
+	guard_markers_release(&r->markers);
+	reset_plan_release(&r->plan);
+	pg_tables_free(r->v, r->n);
+	free(r->before);
+	free(r->after);
+	free(r->profiles);
+	free(r->xid);
+	free(r->branch);
+	free(r->commit);
+	free(why);
+	session_close(&r->ss);
+	return rc;
+}

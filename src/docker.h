@@ -118,11 +118,19 @@ int docker_stop(struct docker *d, const char *id, int timeout_s); /* 304 is fine
 int docker_restart(struct docker *d, const char *id, int timeout_s);
 
 /*
+ * When container id is paused, says so ("container 'X' is paused", then
+ * ": what" when what is given) with the hint `docker unpause X`, and
+ * returns 1; else 0, saying nothing, or a negative docker_err when it cannot
+ * be inspected.
+ */
+int docker_report_paused(struct docker *d, const char *id, const char *what);
+
+/*
  * Waits until the container is running and, when it has a healthcheck,
  * healthy, polling inspect. DOCKER_ENOTRUNNING at once when it has exited,
- * is dead or is paused; DOCKER_ETIMEOUT when still starting or unhealthy
- * after timeout_s seconds; DOCKER_EABORTED (unreported) as soon as *cancel
- * (may be NULL; a flag set by a SIGINT/SIGTERM handler) is nonzero.
+ * is dead or is paused (as docker_report_paused() says); DOCKER_ETIMEOUT when still starting or
+ * unhealthy after timeout_s seconds; DOCKER_EABORTED (unreported) as soon as *cancel (may be NULL;
+ * a flag set by a SIGINT/SIGTERM handler) is nonzero.
  */
 int docker_wait_healthy(struct docker *d, const char *id, int timeout_s,
 			const volatile sig_atomic_t *cancel);

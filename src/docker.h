@@ -3,7 +3,9 @@
  *
  * Every function returns 0 on success or a negative enum docker_err after
  * reporting what failed through ui_error(); docker_exit_code() maps that to
- * the exit code of SPEC 7. Nothing here ever reports success on an unknown
+ * the exit code of SPEC 7. Every request ends with DOCKER_EABORTED,
+ * unreported, when SIGINT or SIGTERM comes while it waits (sig.h);
+ * docker_exit_code() gives 130 or 143 for it. Nothing here ever reports success on an unknown
  * outcome: a null exit code, a cut stream or a lost daemon is an error.
  */
 #ifndef DOCKRESET_DOCKER_H
@@ -164,7 +166,10 @@ struct docker_exec_opts {
 /*
  * Runs a command in a running container, demultiplexing its output through
  * a fixed buffer into o->out, and reads its exit code after the stream has
- * ended (polling while ExitCode is null, for at most 10 s). With o->in,
+ * ended (polling while ExitCode is null, for at most 10 s). No time limit on
+ * the whole, but one on silence: when no byte moves (output, or input taken)
+ * for sig_idle_timeout_s() seconds, it reports that (and a paused
+ * container, as docker_report_paused() does) and returns DOCKER_ETIMEOUT. With o->in,
  * attaches stdin over the hijacked connection, writes while reading, and
  * half-closes at the end of input; when the process stops reading (its
  * output ends first), the rest of the input is left unread and that is not

@@ -483,6 +483,8 @@ out:
 		int k = pg_terminate_app(r->conn, appname);
 		if (k > 0)
 			ui_verbose("ended %d pg_dump session(s)", k);
+		else if (k < 0 && pg_failure() == PG_STALLED)
+			pg_terminate_later(r->pp, appname);
 	}
 	backup_file_abort(&file);
 	if (rc && committed)

@@ -7,13 +7,16 @@
 #include "pg.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sig.h"
 #include "ui.h"
@@ -87,6 +90,7 @@ static void notice(void *arg, const char *msg)
 #define PG_CLEANUP_MS 1500 /* silence a cleanup statement may meet */
 #define PG_CANCEL_MS  1000 /* how long a cancel request may take */
 #define PG_CONNECT_S  10
+#define PG_LATER_S    600 /* how long pg_terminate_later() keeps trying */
 
 static int last_fail;
 
@@ -183,11 +187,24 @@ static void cancel_bounded(PGconn *c)
 		pthread_detach(t);
 }
 
-void pg_discard(PGconn *c)
+/* Takes the results that have already come, reading the socket once: a
+ * query still streaming rows is not read to its end. */
+static void take_arrived(PGconn *c)
 {
 	PGresult *r;
 
-	while (PQtransactionStatus(c) == PQTRANS_ACTIVE) {
+	PQconsumeInput(c);
+	while (!PQisBusy(c) && (r = PQgetResult(c)))
+		PQclear(r);
+}
+
+void pg_discard(PGconn *c)
+{
+	long long until = now_ms() + 2 * PG_CLEANUP_MS;
+	PGresult *r;
+
+	/* rows still streaming count as an answer: bound the whole too */
+	while (PQtransactionStatus(c) == PQTRANS_ACTIVE && now_ms() < until) {
 		if (wait_ready(c, 1))
 			return; /* still silent: the connection stays busy */
 		r = PQgetResult(c);
@@ -199,11 +216,8 @@ void pg_discard(PGconn *c)
 
 void pg_abandon(PGconn *c)
 {
-	PGresult *r;
-
 	/* what has come needs no cancel, which could hit the next query */
-	while (PQconsumeInput(c) && !PQisBusy(c) && (r = PQgetResult(c)))
-		PQclear(r);
+	take_arrived(c);
 	if (PQtransactionStatus(c) != PQTRANS_ACTIVE)
 		return;
 	cancel_bounded(c);
@@ -239,11 +253,8 @@ static int send_query(PGconn *c, const char *sql, int nparams, const char *const
 
 	last_fail = 0;
 	if (PQtransactionStatus(c) == PQTRANS_ACTIVE) {
-		PGresult *r;
-
 		/* the answer may have come since: take it without waiting */
-		while (PQconsumeInput(c) && !PQisBusy(c) && (r = PQgetResult(c)))
-			PQclear(r);
+		take_arrived(c);
 		if (PQtransactionStatus(c) == PQTRANS_ACTIVE) {
 			ui_verbose("the database connection is still busy; not sent: %s", sql);
 			last_fail = PG_STALLED;
@@ -728,4 +739,45 @@ int pg_terminate_app(PGconn *c, const char *appname)
 	n = atoi(PQgetvalue(r, 0, 0));
 	PQclear(r);
 	return n;
+}
+
+void pg_terminate_later(const struct pg_params *p, const char *appname)
+{
+	struct pg_params q = *p;
+	long long deadline;
+	pid_t pid = fork();
+	int fd;
+
+	if (pid != 0) {
+		if (pid > 0)
+			ui_verbose("a background process (pid %ld) will end '%s' once the database "
+				   "answers",
+				   (long)pid, appname);
+		return;
+	}
+	/* the child: its own session, nothing of the caller's open */
+	setsid();
+	sig_forget();
+	fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+	}
+	closefrom(3);
+	q.appname = xasprintf("dockreset:cleanup:%s", appname);
+	deadline = now_ms() + PG_LATER_S * 1000LL;
+	while (now_ms() < deadline) {
+		PGconn *c = pg_connect(&q);
+
+		if (c) {
+			int n = pg_terminate_app(c, appname);
+
+			PQfinish(c);
+			if (n >= 0)
+				_exit(0);
+		}
+		sleep(2);
+	}
+	_exit(1);
 }

@@ -172,4 +172,13 @@ int pg_count_rows_finish(PGconn *c, struct pg_table *v, size_t n);
  */
 int pg_terminate_app(PGconn *c, const char *appname);
 
+/*
+ * For a server that cannot be asked now (a paused container), whose
+ * sessions named appname (a pg_dump run by exec) would run on after
+ * dockreset has exited: a detached child process, with no terminal and
+ * none of our descriptors, connects as p again and again (for up to 10
+ * minutes) until the server answers, ends those sessions, and exits.
+ */
+void pg_terminate_later(const struct pg_params *p, const char *appname);
+
 #endif

@@ -44,6 +44,13 @@ int sig_exit_code(void)
 	return 0;
 }
 
+void sig_forget(void)
+{
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	received = 0;
+}
+
 const volatile sig_atomic_t *sig_flag(void)
 {
 	return &received;

@@ -16,6 +16,8 @@ int sig_pending(void);
 const volatile sig_atomic_t *sig_flag(void);
 /* 130 for SIGINT, 143 for SIGTERM, 0 when none came. */
 int sig_exit_code(void);
+/* In a child that outlives the run: no signal received, default handlers. */
+void sig_forget(void);
 
 #define SIG_IDLE_TIMEOUT_DEFAULT 300
 

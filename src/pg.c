@@ -156,8 +156,9 @@ static void *cancel_thread(void *arg)
  * PQcancel() blocks until the server closes the cancel connection, which a
  * paused server never does, so it runs in a thread that is left behind
  * when it takes longer (with its PGcancel: the process ends soon after).
+ * 0 when the server took the request, -1 when it did not answer.
  */
-static void cancel_bounded(PGconn *c)
+static int cancel_bounded(PGconn *c)
 {
 	PGcancel *pc = PQgetCancel(c);
 	sigset_t all, old;
@@ -166,7 +167,7 @@ static void cancel_bounded(PGconn *c)
 	int e;
 
 	if (!pc)
-		return;
+		return -1;
 	/* signals stay with the main thread, which polls their flag */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
@@ -174,7 +175,7 @@ static void cancel_bounded(PGconn *c)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (e) {
 		PQfreeCancel(pc);
-		return;
+		return -1;
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ts.tv_sec += PG_CANCEL_MS / 1000;
@@ -183,8 +184,11 @@ static void cancel_bounded(PGconn *c)
 		ts.tv_sec++;
 		ts.tv_nsec -= 1000000000L;
 	}
-	if (pthread_timedjoin_np(t, NULL, &ts) != 0)
+	if (pthread_timedjoin_np(t, NULL, &ts) != 0) {
 		pthread_detach(t);
+		return -1;
+	}
+	return 0;
 }
 
 /* Takes the results that have already come, reading the socket once: a
@@ -220,8 +224,9 @@ void pg_abandon(PGconn *c)
 	take_arrived(c);
 	if (PQtransactionStatus(c) != PQTRANS_ACTIVE)
 		return;
-	cancel_bounded(c);
-	pg_discard(c);
+	/* a server that does not take a cancel will not send results either */
+	if (cancel_bounded(c) == 0)
+		pg_discard(c);
 }
 
 /* After a wait that ended in e: says so (a stall, outside cleanup) and

@@ -102,7 +102,8 @@ int pg_cleanup_run(PGconn *c, const char *sql);
 int pg_send(PGconn *c, const char *sql, int nparams, const char *const *params);
 int pg_next_result(PGconn *c, PGresult **out);
 /* Cancels the query in flight (waiting at most a second for the server to
- * take the request) and discards its results as a clean-up wait does. */
+ * take the request) and, when the server took it, discards its results as
+ * a clean-up wait does; else the connection stays busy. */
 void pg_abandon(PGconn *c);
 /* Discards the results of the query in flight without cancelling it. */
 void pg_discard(PGconn *c);

@@ -126,7 +126,9 @@ static int wait_ready(PGconn *c, int cleanup)
 		long long left;
 		int r;
 
-		if (!PQconsumeInput(c) || !PQisBusy(c))
+		/* what is buffered first: reading the socket moves the buffer,
+		 * a cost per row when rows come one at a time */
+		if (!PQisBusy(c) || !PQconsumeInput(c) || !PQisBusy(c))
 			return 0;
 		if (!cleanup && sig_pending())
 			return PG_INTERRUPTED;

@@ -72,14 +72,14 @@ int cmd_backup(struct cmd_ctx *ctx)
 		if (e > 0)
 			ui_error("the database of '%s' is locked by another dockreset run",
 				 t->name);
-		rc = e > 0 ? EXIT_LOCKED : EXIT_COMMAND;
+		rc = e > 0 ? EXIT_LOCKED : pg_exit_code(ss.d, ss.db, EXIT_COMMAND);
 		goto out;
 	}
 	advisory = 1;
 	if (guard_git_head(ctx->cfg->dir, &branch, &commit, &why) < 0)
 		ui_verbose("%s", why);
 	if (pg_snapshot_begin(ss.conn, NULL, 0, 0, &snapshot) < 0) {
-		rc = EXIT_COMMAND;
+		rc = pg_exit_code(ss.d, ss.db, EXIT_COMMAND);
 		goto out;
 	}
 	{

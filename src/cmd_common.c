@@ -30,7 +30,7 @@ int session_open(struct session *s, const struct cmd_ctx *ctx, int need_db, int 
 	if (pg_params_from_container(&s->pp, ctx->target, s->db, ctx->name) < 0)
 		return EXIT_CONTAINER;
 	s->conn = pg_connect(&s->pp);
-	return s->conn ? 0 : EXIT_CONTAINER;
+	return s->conn ? 0 : pg_exit_code(s->d, s->db, EXIT_CONTAINER);
 }
 
 void session_close(struct session *s)

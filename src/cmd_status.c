@@ -141,7 +141,7 @@ int cmd_status(struct cmd_ctx *ctx)
 		free(ver);
 		err = report_tables(ss.conn, t, json);
 		if (err < 0)
-			rc = EXIT_CONTAINER;
+			rc = pg_exit_code(ss.d, ss.db, EXIT_CONTAINER);
 		else if (err > 0)
 			rc = err;
 	}

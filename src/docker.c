@@ -10,6 +10,7 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <poll.h>
 #include <pwd.h>
@@ -19,9 +20,11 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "sig.h"
 #include "ui.h"
 
 #ifndef DOCKRESET_VERSION
@@ -89,6 +92,9 @@ int docker_exit_code(int err)
 	case DOCKER_ENOTRUNNING:
 	case DOCKER_ETIMEOUT:
 		return EXIT_CONTAINER;
+	case DOCKER_EABORTED:
+		/* a request a signal ended: the signal's code */
+		return sig_exit_code() ? sig_exit_code() : EXIT_FAIL;
 	}
 	return EXIT_FAIL;
 }
@@ -152,6 +158,51 @@ static void sha256_hex(const char *s, char out[65])
 }
 
 /*
+ * Reads a regular file of at most max bytes into sb. Opened without
+ * blocking and checked before any read: a FIFO or a device put where
+ * docker's config belongs must not hang every command. -1 with errno
+ * (EINVAL for a file that is not a regular one).
+ */
+static int read_regular_file(struct strbuf *sb, const char *path, size_t max)
+{
+	char buf[8192];
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), e = 0;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0) {
+		e = errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		goto out;
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			e = errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		if (sb->len + (size_t)n > max) {
+			e = EFBIG;
+			break;
+		}
+		strbuf_add(sb, buf, (size_t)n);
+	}
+out:
+	close(fd);
+	errno = e;
+	return e ? -1 : 0;
+}
+
+/*
  * Loads a JSON file. 0 with *out, 1 when the file does not exist, -1 after
  * reporting.
  */
@@ -162,12 +213,13 @@ static int docker_load_json(json_t **out, const char *path, const char *what)
 	int rc = -1;
 
 	*out = NULL;
-	if (read_file_max(&sb, path, DOCKER_CONFIG_MAX) < 0) {
+	if (read_regular_file(&sb, path, DOCKER_CONFIG_MAX) < 0) {
 		if (errno == ENOENT) {
 			rc = 1;
 			goto out;
 		}
-		ui_error("cannot read the %s '%s': %s", what, path, strerror(errno));
+		ui_error("cannot read the %s '%s': %s", what, path,
+			 errno == EINVAL ? "not a regular file" : strerror(errno));
 		goto out;
 	}
 	*out = json_loadb(strbuf_str(&sb), sb.len, 0, &jerr);
@@ -395,10 +447,26 @@ static void docker_setup(struct docker *d, const char *method, const char *path,
 	}
 }
 
+/* Called by curl several times a second, and at once when a signal
+ * interrupts its wait: SIGINT or SIGTERM ends the request. */
+static int request_progress_cb(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+			       curl_off_t ulnow)
+{
+	(void)ud;
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return sig_pending() ? 1 : 0;
+}
+
 /*
  * Runs one ordinary request and buffers its answer (any status) into r,
  * which the caller releases with strbuf_release(&r->body). body is JSON or
  * NULL. Returns 0 when an answer came, else a docker_err after reporting.
+ * A SIGINT or SIGTERM that comes while it waits ends it with DOCKER_EABORTED
+ * (unreported); one already pending when it starts does not: that request
+ * is part of the clean-up, bounded by timeout_s like any other.
  */
 static int docker_request(struct docker *d, const char *method, const char *path, int versioned,
 			  const char *body, long timeout_s, struct docker_resp *r)
@@ -420,7 +488,15 @@ static int docker_request(struct docker *d, const char *method, const char *path
 	curl_easy_setopt(d->curl, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(d->curl, CURLOPT_HEADERFUNCTION, docker_header_cb);
 	curl_easy_setopt(d->curl, CURLOPT_HEADERDATA, r);
+	if (!sig_pending()) {
+		curl_easy_setopt(d->curl, CURLOPT_XFERINFOFUNCTION, request_progress_cb);
+		curl_easy_setopt(d->curl, CURLOPT_NOPROGRESS, 0L);
+	}
 	cc = curl_easy_perform(d->curl);
+	if (cc == CURLE_ABORTED_BY_CALLBACK) {
+		rc = DOCKER_EABORTED;
+		goto out;
+	}
 	if (cc != CURLE_OK) {
 		char *what = docker_what(method, path);
 
@@ -1065,6 +1141,27 @@ static const char *last_probe_output(const struct docker_container *c, int *len)
 	return l ? s : NULL;
 }
 
+/* The one way a paused container is reported. */
+static void report_paused(const struct docker_container *c, const char *what)
+{
+	ui_error("container '%s' is paused%s%s", c->name, what ? ": " : "", what ? what : "");
+	ui_hint("docker unpause %s", c->name);
+}
+
+int docker_report_paused(struct docker *d, const char *id, const char *what)
+{
+	struct docker_container *c = NULL;
+	int rc;
+
+	if (docker_inspect_q(d, id, &c, 1) < 0)
+		return -1;
+	rc = !strcmp(c->status, "paused");
+	if (rc)
+		report_paused(c, what);
+	docker_container_free(c);
+	return rc;
+}
+
 int docker_wait_healthy(struct docker *d, const char *id, int timeout_s,
 			const volatile sig_atomic_t *cancel)
 {
@@ -1077,11 +1174,14 @@ int docker_wait_healthy(struct docker *d, const char *id, int timeout_s,
 		rc = docker_inspect(d, id, &c);
 		if (rc)
 			return rc;
-		if (!strcmp(c->status, "exited") || !strcmp(c->status, "dead") ||
-		    !strcmp(c->status, "paused")) {
+		if (!strcmp(c->status, "paused")) {
+			report_paused(c, NULL);
+			rc = DOCKER_ENOTRUNNING;
+			goto out;
+		}
+		if (!strcmp(c->status, "exited") || !strcmp(c->status, "dead")) {
 			ui_error("container '%s' is '%s'", c->name, c->status);
-			if (strcmp(c->status, "paused"))
-				ui_hint("see its logs: docker logs %s", c->name);
+			ui_hint("see its logs: docker logs %s", c->name);
 			rc = DOCKER_ENOTRUNNING;
 			goto out;
 		}
@@ -1166,6 +1266,7 @@ static int docker_exec_create(struct docker *d, const char *cid, const struct do
 
 		ui_error("cannot run '%s' in container '%s': %s", o->argv[0], cid, msg);
 		free(msg);
+		docker_report_paused(d, cid, NULL);
 		rc = DOCKER_ENOTRUNNING;
 		goto out;
 	}
@@ -1218,8 +1319,8 @@ static size_t exec_write_cb(char *ptr, size_t size, size_t nmemb, void *ud)
 }
 
 /* Maps a non-stream answer to exec start into a docker_err, reporting it. */
-static int exec_start_error(const char *cmd, const char *cid, long status, const char *body,
-			    size_t len)
+static int exec_start_error(struct docker *d, const char *cmd, const char *cid, long status,
+			    const char *body, size_t len)
 {
 	char *msg = docker_resp_message(body, len);
 	int rc;
@@ -1231,6 +1332,7 @@ static int exec_start_error(const char *cmd, const char *cid, long status, const
 		break;
 	case 409:
 		ui_error("cannot start '%s' in container '%s': %s", cmd, cid, msg);
+		docker_report_paused(d, cid, NULL);
 		rc = DOCKER_ENOTRUNNING;
 		break;
 	default:
@@ -1245,17 +1347,54 @@ static int exec_start_error(const char *cmd, const char *cid, long status, const
 
 static const char exec_start_body[] = "{\"Detach\":false,\"Tty\":false}";
 
+/* What ends an exec's stream early: o->cancel, or silence. */
+struct exec_watch {
+	const volatile sig_atomic_t *cancel; /* or NULL */
+	long long idle_ms, last_ms;	     /* last_ms: when a byte last moved */
+	curl_off_t dl, ul;
+	int timed_out;
+};
+
+static void exec_watch_init(struct exec_watch *w, const volatile sig_atomic_t *cancel)
+{
+	memset(w, 0, sizeof(*w));
+	w->cancel = cancel;
+	w->idle_ms = (long long)sig_idle_timeout_s() * 1000;
+	w->last_ms = now_ms();
+}
+
 /* curl calls this about once a second even while nothing arrives. */
 static int exec_progress_cb(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
 			    curl_off_t ulnow)
 {
-	const volatile sig_atomic_t *cancel = ud;
+	struct exec_watch *w = ud;
+	long long t = now_ms();
 
 	(void)dltotal;
-	(void)dlnow;
 	(void)ultotal;
-	(void)ulnow;
-	return *cancel ? 1 : 0;
+	if (w->cancel && *w->cancel)
+		return 1;
+	if (dlnow != w->dl || ulnow != w->ul) {
+		w->dl = dlnow;
+		w->ul = ulnow;
+		w->last_ms = t;
+	} else if (t - w->last_ms >= w->idle_ms) {
+		w->timed_out = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* Reports an exec that stopped moving: the container may be paused. */
+static int exec_idle_error(struct docker *d, const char *cmd, const char *cid, int with_input)
+{
+	ui_error("'%s' in container '%s' %s for %d s", cmd, cid,
+		 with_input ? "neither took input nor sent output" : "sent nothing",
+		 sig_idle_timeout_s());
+	if (docker_report_paused(d, cid, NULL) <= 0)
+		ui_hint("DOCKRESET_IDLE_TIMEOUT sets how long dockreset waits (now %d s)",
+			sig_idle_timeout_s());
+	return DOCKER_ETIMEOUT;
 }
 
 /* Output only: a normal request whose body is the stream. */
@@ -1263,13 +1402,15 @@ static int docker_exec_stream(struct docker *d, const char *cid, const char *exe
 			      const struct docker_exec_opts *o, struct demux *dm)
 {
 	struct exec_stream s = { .d = d, .err = STRBUF_INIT };
+	struct exec_watch w;
 	struct curl_slist *hdrs = NULL;
 	char *path = xasprintf("/exec/%s/start", exec_id);
 	CURLcode cc;
 	int rc = 0;
 
 	s.dm = *dm;
-	docker_setup(d, "POST", path, 1, 0L); /* no time limit: a dump takes what it takes */
+	/* no time limit: a dump takes what it takes; silence is the limit */
+	docker_setup(d, "POST", path, 1, 0L);
 	hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
 	curl_easy_setopt(d->curl, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(d->curl, CURLOPT_POSTFIELDSIZE, (long)strlen(exec_start_body));
@@ -1277,15 +1418,17 @@ static int docker_exec_stream(struct docker *d, const char *cid, const char *exe
 	curl_easy_setopt(d->curl, CURLOPT_BUFFERSIZE, DOCKER_STREAM_BUF);
 	curl_easy_setopt(d->curl, CURLOPT_WRITEFUNCTION, exec_write_cb);
 	curl_easy_setopt(d->curl, CURLOPT_WRITEDATA, &s);
-	if (o->cancel) {
-		curl_easy_setopt(d->curl, CURLOPT_XFERINFOFUNCTION, exec_progress_cb);
-		curl_easy_setopt(d->curl, CURLOPT_XFERINFODATA, (void *)o->cancel);
-		curl_easy_setopt(d->curl, CURLOPT_NOPROGRESS, 0L);
-	}
+	exec_watch_init(&w, o->cancel);
+	curl_easy_setopt(d->curl, CURLOPT_XFERINFOFUNCTION, exec_progress_cb);
+	curl_easy_setopt(d->curl, CURLOPT_XFERINFODATA, &w);
+	curl_easy_setopt(d->curl, CURLOPT_NOPROGRESS, 0L);
 	cc = curl_easy_perform(d->curl);
 	*dm = s.dm;
 	if (cc == CURLE_ABORTED_BY_CALLBACK) {
-		rc = DOCKER_EABORTED; /* o->cancel */
+		if (w.timed_out)
+			rc = exec_idle_error(d, o->argv[0], cid, 0);
+		else
+			rc = DOCKER_EABORTED; /* o->cancel */
 		goto out;
 	}
 	if (s.status == 0)
@@ -1311,7 +1454,7 @@ static int docker_exec_stream(struct docker *d, const char *cid, const char *exe
 		goto out;
 	}
 	if (s.status != 200 && s.status != 101)
-		rc = exec_start_error(o->argv[0], cid, s.status, strbuf_str(&s.err), s.err.len);
+		rc = exec_start_error(d, o->argv[0], cid, s.status, strbuf_str(&s.err), s.err.len);
 out:
 	curl_slist_free_all(hdrs);
 	strbuf_release(&s.err);
@@ -1319,27 +1462,45 @@ out:
 	return rc;
 }
 
-/* Waits for fd to be ready for events; 0 when ready, -1 on timeout or error. */
-static int wait_fd(int fd, short events, int timeout_ms)
+/*
+ * Waits for fd to be ready for events; 0 when ready, -1 on timeout or
+ * error, -2 as soon as *cancel (may be NULL) is set.
+ */
+static int wait_fd(int fd, short events, int timeout_ms, const volatile sig_atomic_t *cancel)
 {
-	struct pollfd p = { .fd = fd, .events = events };
-	int r;
+	long long deadline = now_ms() + timeout_ms;
 
-	do
-		r = poll(&p, 1, timeout_ms);
-	while (r < 0 && errno == EINTR);
-	return r > 0 ? 0 : -1;
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = events };
+		long long left = deadline - now_ms();
+		int r;
+
+		if (cancel && *cancel)
+			return -2;
+		if (left <= 0)
+			return -1;
+		r = poll(&p, 1, left < DOCKER_CANCEL_POLL_MS ? (int)left : DOCKER_CANCEL_POLL_MS);
+		if (r > 0)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return -1;
+	}
 }
 
 /* Sends all of buf over the connect-only handle h (the request, small). */
-static CURLcode hijack_send_all(CURL *h, int fd, const char *buf, size_t len)
+static CURLcode hijack_send_all(CURL *h, int fd, const char *buf, size_t len,
+				const volatile sig_atomic_t *cancel)
 {
 	while (len) {
 		size_t n = 0;
 		CURLcode cc = curl_easy_send(h, buf, len, &n);
 
 		if (cc == CURLE_AGAIN) {
-			if (wait_fd(fd, POLLOUT, DOCKER_REQUEST_S * 1000) < 0)
+			int w = wait_fd(fd, POLLOUT, DOCKER_REQUEST_S * 1000, cancel);
+
+			if (w == -2)
+				return CURLE_ABORTED_BY_CALLBACK;
+			if (w < 0)
 				return CURLE_OPERATION_TIMEDOUT;
 			continue;
 		}
@@ -1415,6 +1576,7 @@ static int docker_exec_hijack(struct docker *d, const char *cid, const char *exe
 	char *rbuf = NULL, *wbuf = NULL, *hend = NULL;
 	size_t got = 0, hlen, wlen = 0, woff = 0;
 	int rd_eof = 0, wr_done = 0, in_eof = 0, sig_saved = 0;
+	long long idle_ms = (long long)sig_idle_timeout_s() * 1000, last_ms;
 	curl_socket_t fd = CURL_SOCKET_BAD;
 	long status = 0, n;
 	CURLcode cc;
@@ -1459,7 +1621,11 @@ static int docker_exec_hijack(struct docker *d, const char *cid, const char *exe
 		    "Upgrade: tcp\r\n"
 		    "\r\n%s",
 		    d->api, exec_id, strlen(exec_start_body), exec_start_body);
-	cc = hijack_send_all(h, fd, req.buf, req.len);
+	cc = hijack_send_all(h, fd, req.buf, req.len, o->cancel);
+	if (cc == CURLE_ABORTED_BY_CALLBACK) {
+		rc = DOCKER_EABORTED;
+		goto out;
+	}
 	if (cc != CURLE_OK) {
 		ui_error("lost the connection to the docker daemon at '%s' while starting '%s': %s",
 			 d->endpoint, o->argv[0], *errbuf ? errbuf : curl_easy_strerror(cc));
@@ -1477,7 +1643,13 @@ static int docker_exec_hijack(struct docker *d, const char *cid, const char *exe
 		}
 		n = hijack_recv(h, rbuf + got, DOCKER_HIJACK_HDR - got, &cc);
 		if (n == -2) {
-			if (wait_fd(fd, POLLIN, DOCKER_REQUEST_S * 1000) < 0) {
+			int w = wait_fd(fd, POLLIN, DOCKER_REQUEST_S * 1000, o->cancel);
+
+			if (w == -2) {
+				rc = DOCKER_EABORTED;
+				goto out;
+			}
+			if (w < 0) {
 				ui_error(
 				    "the docker daemon at '%s' did not answer exec start in time",
 				    d->endpoint);
@@ -1526,13 +1698,13 @@ static int docker_exec_hijack(struct docker *d, const char *cid, const char *exe
 			want = cap;
 		while (got - hlen < want) {
 			n = hijack_recv(h, rbuf + got, hlen + want - got, &cc);
-			if (n == -2 && wait_fd(fd, POLLIN, 10000) == 0)
+			if (n == -2 && wait_fd(fd, POLLIN, 10000, o->cancel) == 0)
 				continue;
 			if (n <= 0)
 				break;
 			got += (size_t)n;
 		}
-		rc = exec_start_error(o->argv[0], cid, status, rbuf + hlen,
+		rc = exec_start_error(d, o->argv[0], cid, status, rbuf + hlen,
 				      got - hlen < want ? got - hlen : want);
 		goto out;
 	}
@@ -1540,6 +1712,7 @@ static int docker_exec_hijack(struct docker *d, const char *cid, const char *exe
 		goto stream_failed;
 
 	wbuf = xmalloc(DOCKER_HIJACK_WBUF);
+	last_ms = now_ms();
 	while (!rd_eof) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 
@@ -1565,7 +1738,12 @@ static int docker_exec_hijack(struct docker *d, const char *cid, const char *exe
 			rc = DOCKER_EABORTED;
 			goto out;
 		}
-		r = poll(&p, 1, o->cancel ? DOCKER_CANCEL_POLL_MS : -1);
+		if (now_ms() - last_ms >= idle_ms) {
+			rc = exec_idle_error(d, o->argv[0], cid, 1);
+			goto out;
+		}
+		/* wakes to look at o->cancel and the silence */
+		r = poll(&p, 1, DOCKER_CANCEL_POLL_MS);
 		if (r == 0)
 			continue;
 		if (r < 0) {
@@ -1593,6 +1771,7 @@ static int docker_exec_hijack(struct docker *d, const char *cid, const char *exe
 					rc = DOCKER_ESTREAM;
 					goto out;
 				}
+				last_ms = now_ms();
 				if (demux_feed(dm, rbuf, (size_t)n) != DEMUX_OK)
 					goto stream_failed;
 			}
@@ -1602,9 +1781,10 @@ static int docker_exec_hijack(struct docker *d, const char *cid, const char *exe
 			size_t sent = 0;
 
 			cc = curl_easy_send(h, wbuf + woff, wlen - woff, &sent);
-			if (cc == CURLE_OK)
+			if (cc == CURLE_OK && sent) {
 				woff += sent;
-			else if (cc != CURLE_AGAIN)
+				last_ms = now_ms();
+			} else if (cc != CURLE_AGAIN)
 				wr_done = 1; /* the process no longer takes input */
 		}
 	}
@@ -1644,6 +1824,8 @@ static int docker_exec_exit_code(struct docker *d, const char *cid, const char *
 
 	for (;;) {
 		rc = docker_get_json(d, path, 0, &j, &answered);
+		if (rc == DOCKER_EABORTED)
+			break; /* a signal: the caller ends the process */
 		if (rc == DOCKER_ENOTFOUND) {
 			ui_error("the docker daemon forgot the exec of '%s' in container '%s'", cmd,
 				 cid);

@@ -3,7 +3,9 @@
  *
  * Every function returns 0 on success or a negative enum docker_err after
  * reporting what failed through ui_error(); docker_exit_code() maps that to
- * the exit code of SPEC 7. Nothing here ever reports success on an unknown
+ * the exit code of SPEC 7. Every request ends with DOCKER_EABORTED,
+ * unreported, when SIGINT or SIGTERM comes while it waits (sig.h);
+ * docker_exit_code() gives 130 or 143 for it. Nothing here ever reports success on an unknown
  * outcome: a null exit code, a cut stream or a lost daemon is an error.
  */
 #ifndef DOCKRESET_DOCKER_H
@@ -125,11 +127,19 @@ int docker_stop(struct docker *d, const char *id, int timeout_s); /* 304 is fine
 int docker_restart(struct docker *d, const char *id, int timeout_s);
 
 /*
+ * When container id is paused, says so ("container 'X' is paused", then
+ * ": what" when what is given) with the hint `docker unpause X`, and
+ * returns 1; else 0, saying nothing, or a negative docker_err when it cannot
+ * be inspected.
+ */
+int docker_report_paused(struct docker *d, const char *id, const char *what);
+
+/*
  * Waits until the container is running and, when it has a healthcheck,
  * healthy, polling inspect. DOCKER_ENOTRUNNING at once when it has exited,
- * is dead or is paused; DOCKER_ETIMEOUT when still starting or unhealthy
- * after timeout_s seconds; DOCKER_EABORTED (unreported) as soon as *cancel
- * (may be NULL; a flag set by a SIGINT/SIGTERM handler) is nonzero.
+ * is dead or is paused (as docker_report_paused() says); DOCKER_ETIMEOUT when still starting or
+ * unhealthy after timeout_s seconds; DOCKER_EABORTED (unreported) as soon as *cancel (may be NULL;
+ * a flag set by a SIGINT/SIGTERM handler) is nonzero.
  */
 int docker_wait_healthy(struct docker *d, const char *id, int timeout_s,
 			const volatile sig_atomic_t *cancel);
@@ -163,7 +173,10 @@ struct docker_exec_opts {
 /*
  * Runs a command in a running container, demultiplexing its output through
  * a fixed buffer into o->out, and reads its exit code after the stream has
- * ended (polling while ExitCode is null, for at most 10 s). With o->in,
+ * ended (polling while ExitCode is null, for at most 10 s). No time limit on
+ * the whole, but one on silence: when no byte moves (output, or input taken)
+ * for sig_idle_timeout_s() seconds, it reports that (and a paused
+ * container, as docker_report_paused() does) and returns DOCKER_ETIMEOUT. With o->in,
  * attaches stdin over the hijacked connection, writes while reading, and
  * half-closes at the end of input; when the process stops reading (its
  * output ends first), the rest of the input is left unread and that is not

@@ -150,6 +150,8 @@ static int stream_pg_dump(const struct dump_request *r, struct backup_file *file
 		rc = sig_exit_code();
 	} else if (s.write_failed) {
 		rc = EXIT_IO; /* the writer said what failed */
+	} else if (err == DOCKER_ETIMEOUT) {
+		rc = EXIT_CONTAINER; /* silent (a paused container): said */
 	} else if (container_gone(r->d, r->db,
 				  err < 0 || code >= 128 || server_lost(r->conn) ? 3000 : 1000)) {
 		/* killed with its container (exit 137) or cut off: say why */
@@ -180,19 +182,6 @@ static int stream_pg_dump(const struct dump_request *r, struct backup_file *file
 	return rc;
 }
 
-/* Asks the server to cancel the query conn runs; its results still have to
- * be read, and end with an error. */
-static void cancel_query(PGconn *conn)
-{
-	PGcancel *c = PQgetCancel(conn);
-	char err[256];
-
-	if (c) {
-		PQcancel(c, err, sizeof(err));
-		PQfreeCancel(c);
-	}
-}
-
 /* Writes every table's rows as json, a row at a time; counts into v. */
 static int stream_json(const struct dump_request *r, struct backup_file *file, struct pg_table *v,
 		       size_t n, const char *server_version)
@@ -207,20 +196,25 @@ static int stream_json(const struct dump_request *r, struct backup_file *file, s
 		char *q = pg_quote_qualified(r->conn, v[i].schema, v[i].name);
 		char *sql = xasprintf("SELECT * FROM %s%s", v[i].kind == 'p' ? "" : "ONLY ", q);
 		PGresult *res;
-		int started = 0, failed = 0, cancelled = 0;
+		int started = 0, failed = 0, e;
 
 		free(q);
-		if (!PQsendQuery(r->conn, sql) || !PQsetSingleRowMode(r->conn)) {
-			char *m = pg_message(PQerrorMessage(r->conn));
-			ui_error("cannot read table '%s': %s", v[i].qualified, m);
-			free(m);
+		if (pg_send(r->conn, sql, 0, NULL) < 0) {
 			free(sql);
-			rc = EXIT_COMMAND;
+			rc = pg_exit_code(r->d, r->db, EXIT_COMMAND);
 			goto out;
 		}
 		free(sql);
+		if (!PQsetSingleRowMode(r->conn)) {
+			char *m = pg_message(PQerrorMessage(r->conn));
+			ui_error("cannot read table '%s': %s", v[i].qualified, m);
+			free(m);
+			pg_abandon(r->conn);
+			rc = EXIT_COMMAND;
+			goto out;
+		}
 		v[i].rows = 0;
-		while ((res = PQgetResult(r->conn))) {
+		while ((e = pg_next_result(r->conn, &res)) > 0) {
 			ExecStatusType st = PQresultStatus(res);
 			if (failed || (st != PGRES_SINGLE_TUPLE && st != PGRES_TUPLES_OK)) {
 				/* the first failure says why: a full disk or an
@@ -266,10 +260,15 @@ static int stream_json(const struct dump_request *r, struct backup_file *file, s
 			if (!failed && sig_pending())
 				failed = 3;
 			/* stop the server rather than read a large table to its end */
-			if (failed && !cancelled) {
-				cancel_query(r->conn);
-				cancelled = 1;
+			if (failed) {
+				pg_abandon(r->conn);
+				break;
 			}
+		}
+		if (e < 0) {
+			/* interrupted or silent: the query was given up */
+			rc = pg_exit_code(r->d, r->db, EXIT_COMMAND);
+			goto out;
 		}
 		if (failed) {
 			if (failed == 3)
@@ -322,22 +321,31 @@ json_t *dump_eval_stats(PGconn *c, const struct cfg_target *t)
 		json_t *val = json_null();
 
 		/* a savepoint keeps a failing query from ending the snapshot */
-		PQclear(PQexec(c, "SAVEPOINT dockreset_stat"));
-		res = PQexec(c, t->stats[i].query);
+		res = pg_exec_unchecked(c, "SAVEPOINT dockreset_stat");
+		if (res)
+			res = (PQclear(res), pg_exec_unchecked(c, t->stats[i].query));
+		if (!res) {
+			json_decref(o);
+			return NULL;
+		}
 		if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) >= 1 &&
 		    PQnfields(res) >= 1 && !PQgetisnull(res, 0, 0)) {
 			val = dump_stat_value(PQgetvalue(res, 0, 0));
-			PQclear(PQexec(c, "RELEASE SAVEPOINT dockreset_stat"));
+			PQclear(pg_exec_unchecked(c, "RELEASE SAVEPOINT dockreset_stat"));
 		} else {
 			if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 				char *m = pg_message(PQresultErrorMessage(res));
 				ui_warn("stat '%s' failed: %s", t->stats[i].name, m);
 				free(m);
 			}
-			PQclear(PQexec(c, "ROLLBACK TO SAVEPOINT dockreset_stat"));
+			PQclear(pg_exec_unchecked(c, "ROLLBACK TO SAVEPOINT dockreset_stat"));
 		}
 		PQclear(res);
 		json_object_set_new(o, t->stats[i].name, val);
+		if (pg_failure() == PG_INTERRUPTED || pg_failure() == PG_STALLED) {
+			json_decref(o);
+			return NULL;
+		}
 	}
 	return o;
 }
@@ -377,7 +385,7 @@ int dump_take(json_t **manifest, const struct dump_request *r)
 		goto out;
 	}
 	if (pg_list_tables(r->conn, &v, &n) < 0) {
-		rc = EXIT_COMMAND;
+		rc = pg_exit_code(r->d, r->db, EXIT_COMMAND);
 		goto out;
 	}
 	ui_step("dumping database '%s' (%s) to %s", r->pp->dbname, backup_format_name(r->format),
@@ -398,24 +406,34 @@ int dump_take(json_t **manifest, const struct dump_request *r)
 		 * importing, so that pg_dump reports its own error, and the session
 		 * can still end pg_dump afterwards.
 		 */
-		if (pg_run(r->conn, "SAVEPOINT dockreset_count") < 0 ||
-		    pg_count_rows_send(r->conn, v, n) < 0) {
-			rc = EXIT_COMMAND;
+		if (pg_run(r->conn, "SAVEPOINT dockreset_count") < 0) {
+			rc = pg_exit_code(r->d, r->db, EXIT_COMMAND);
 			goto out;
 		}
 		counting = 1;
+		if (pg_count_rows_send(r->conn, v, n) < 0) {
+			rc = pg_exit_code(r->d, r->db, EXIT_COMMAND);
+			goto out;
+		}
 		appname = xasprintf("dockreset:pg_dump:%s", r->t->name);
 		rc = stream_pg_dump(r, &file, appname);
+		if (rc)
+			goto out;
+		/* a failed count leaves the savepoint for out: to roll back */
+		if (pg_count_rows_finish(r->conn, v, n) < 0 ||
+		    pg_run(r->conn, "RELEASE SAVEPOINT dockreset_count") < 0) {
+			rc = pg_exit_code(r->d, r->db, EXIT_COMMAND);
+			goto out;
+		}
 		counting = 0;
-		e = pg_count_rows_finish(r->conn, v, n);
-		PQclear(PQexec(r->conn, e < 0 ? "ROLLBACK TO SAVEPOINT dockreset_count"
-					      : "RELEASE SAVEPOINT dockreset_count"));
-		if (e < 0 && rc == 0)
-			rc = EXIT_COMMAND;
 	}
 	if (rc)
 		goto out;
 	stats = dump_eval_stats(r->conn, r->t);
+	if (!stats) {
+		rc = pg_exit_code(r->d, r->db, EXIT_COMMAND);
+		goto out;
+	}
 	if ((e = backup_file_commit(&file)) < 0) {
 		rc = backup_exit_code(e);
 		goto out;
@@ -458,15 +476,19 @@ int dump_take(json_t **manifest, const struct dump_request *r)
 	rc = 0;
 out:
 	if (counting) {
-		/* drain the count so the connection can be used to clean up */
-		if (pg_count_rows_finish(r->conn, v, n) < 0)
-			PQclear(PQexec(r->conn, "ROLLBACK TO SAVEPOINT dockreset_count"));
+		/* stop the count so the connection can be used to clean up; a
+		 * failed count has aborted the transaction until this rollback */
+		pg_abandon(r->conn);
+		pg_cleanup_run(r->conn, "ROLLBACK TO SAVEPOINT dockreset_count");
 	}
-	if (rc && appname && rc != EXIT_CONTAINER) {
-		/* an exec cannot be killed: end pg_dump's session instead */
+	if (rc && appname) {
+		/* an exec cannot be killed: end pg_dump's session instead (bounded
+		 * and quiet: the container may be stopped or paused) */
 		int k = pg_terminate_app(r->conn, appname);
 		if (k > 0)
 			ui_verbose("ended %d pg_dump session(s)", k);
+		else if (k < 0 && pg_failure() == PG_STALLED)
+			pg_terminate_later(r->pp, appname);
 	}
 	backup_file_abort(&file);
 	if (rc && committed)

@@ -58,7 +58,8 @@ json_t *dump_stat_value(const char *s);
 /*
  * The value of each of t's "stats" queries, {"name": value}, run over c
  * inside the caller's transaction (each behind a savepoint, so a failing
- * query is null and a warning and the transaction goes on). New reference.
+ * query is null and a warning and the transaction goes on). New reference;
+ * NULL when interrupted or when the database went silent (pg_failure()).
  */
 json_t *dump_eval_stats(PGconn *c, const struct cfg_target *t);
 

@@ -230,7 +230,8 @@ void guard_scan_git(struct guard_markers *m, const struct config *cfg)
 
 void guard_scan_database(struct guard_markers *m, const struct config *cfg, PGconn *c)
 {
-	PGresult *r = PQexec(c, "SELECT current_setting('dockreset.environment', true)");
+	/* bounded: a signal or a silent server makes the marker unreadable */
+	PGresult *r = pg_exec_unchecked(c, "SELECT current_setting('dockreset.environment', true)");
 
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		guard_markers_add(m, "database", PQdb(c), 1, "cannot read dockreset.environment");

@@ -1,14 +1,25 @@
 /*
  * pg.c - the database connection: parameters from the container, one
- * checked wrapper around PQexecParams, identifier quoting, the table list.
+ * checked wrapper that sends every statement and waits for its answer in a
+ * poll() loop (signals and an inactivity timeout end the wait), identifier
+ * quoting, the table list.
  */
 #include "pg.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "redact.h"
+#include "sig.h"
 #include "ui.h"
 #include "util.h"
 
@@ -76,6 +87,356 @@ static void notice(void *arg, const char *msg)
 	free(line);
 }
 
+/* ---- bounded waits -------------------------------------------------- */
+
+#define PG_POLL_MS    250  /* how often a wait looks at the signal flag */
+#define PG_CLEANUP_MS 1500 /* silence a cleanup statement may meet */
+#define PG_CANCEL_MS  1000 /* how long a cancel request may take */
+#define PG_CONNECT_S  10
+#define PG_LATER_S    600 /* how long pg_terminate_later() keeps trying */
+
+static int last_fail;
+
+int pg_failure(void)
+{
+	return last_fail;
+}
+
+static long long now_ms(void)
+{
+	return (long long)(monotonic_s() * 1000);
+}
+
+/* The silence a wait accepts, in ms: the idle timeout, or the short one of
+ * a cleanup statement. */
+static long long idle_ms(int cleanup)
+{
+	return cleanup ? PG_CLEANUP_MS : (long long)sig_idle_timeout_s() * 1000;
+}
+
+/*
+ * Waits until c has a result that PQgetResult() returns without blocking (or
+ * has failed, which PQgetResult() then says). PG_INTERRUPTED when a signal
+ * came (never in a cleanup wait, which runs after one), PG_STALLED when no
+ * byte arrived for idle_ms(cleanup).
+ */
+static int wait_ready(PGconn *c, int cleanup)
+{
+	long long idle = idle_ms(cleanup), deadline = now_ms() + idle;
+
+	for (;;) {
+		struct pollfd p = { .fd = PQsocket(c), .events = POLLIN };
+		long long left;
+		int r;
+
+		/* what is buffered first: reading the socket moves the buffer,
+		 * a cost per row when rows come one at a time */
+		if (!PQisBusy(c) || !PQconsumeInput(c) || !PQisBusy(c))
+			return 0;
+		if (!cleanup && sig_pending())
+			return PG_INTERRUPTED;
+		left = deadline - now_ms();
+		if (left <= 0)
+			return PG_STALLED;
+		r = poll(&p, 1, left < PG_POLL_MS ? (int)left : PG_POLL_MS);
+		if (r < 0 && errno != EINTR)
+			return 0; /* PQconsumeInput() reports the broken socket */
+		if (r > 0)
+			deadline = now_ms() + idle; /* a byte came: the server is there */
+	}
+}
+
+static void *cancel_thread(void *arg)
+{
+	PGcancel *pc = arg;
+	char err[256];
+
+	PQcancel(pc, err, sizeof(err));
+	PQfreeCancel(pc);
+	return NULL;
+}
+
+/*
+ * Asks the server to cancel c's query, waiting at most PG_CANCEL_MS.
+ * PQcancel() blocks until the server closes the cancel connection, which a
+ * paused server never does, so it runs in a thread that is left behind
+ * when it takes longer (with its PGcancel: the process ends soon after).
+ * 0 when the server took the request, -1 when it did not answer.
+ */
+static int cancel_bounded(PGconn *c)
+{
+	PGcancel *pc = PQgetCancel(c);
+	sigset_t all, old;
+	struct timespec ts;
+	pthread_t t;
+	int e;
+
+	if (!pc)
+		return -1;
+	/* signals stay with the main thread, which polls their flag */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	e = pthread_create(&t, NULL, cancel_thread, pc);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (e) {
+		PQfreeCancel(pc);
+		return -1;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += PG_CANCEL_MS / 1000;
+	ts.tv_nsec += (PG_CANCEL_MS % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	if (pthread_timedjoin_np(t, NULL, &ts) != 0) {
+		pthread_detach(t);
+		return -1;
+	}
+	return 0;
+}
+
+/* Takes the results that have already come, reading the socket once: a
+ * query still streaming rows is not read to its end. */
+static void take_arrived(PGconn *c)
+{
+	PGresult *r;
+
+	PQconsumeInput(c);
+	while (!PQisBusy(c) && (r = PQgetResult(c)))
+		PQclear(r);
+}
+
+void pg_discard(PGconn *c)
+{
+	long long until = now_ms() + 2 * PG_CLEANUP_MS;
+	PGresult *r;
+
+	/* rows still streaming count as an answer: bound the whole too */
+	while (PQtransactionStatus(c) == PQTRANS_ACTIVE && now_ms() < until) {
+		if (wait_ready(c, 1))
+			return; /* still silent: the connection stays busy */
+		r = PQgetResult(c);
+		if (!r)
+			return;
+		PQclear(r);
+	}
+}
+
+void pg_abandon(PGconn *c)
+{
+	/* what has come needs no cancel, which could hit the next query */
+	take_arrived(c);
+	if (PQtransactionStatus(c) != PQTRANS_ACTIVE)
+		return;
+	/* a server that does not take a cancel will not send results either */
+	if (cancel_bounded(c) == 0)
+		pg_discard(c);
+}
+
+/* After a wait that ended in e: says so (a stall, outside cleanup) and
+ * leaves the connection usable when the server lets it. */
+static void wait_failed(PGconn *c, int e, const char *sql, int cleanup)
+{
+	last_fail = e;
+	if (cleanup) {
+		ui_verbose("no answer from the database to a clean-up statement in %d ms: %s",
+			   PG_CLEANUP_MS, sql);
+		return;
+	}
+	if (e == PG_STALLED) {
+		ui_error("no answer from the database for %d s", sig_idle_timeout_s());
+		ui_verbose("the statement was: %s", sql);
+	}
+	pg_abandon(c);
+}
+
+/*
+ * Sends sql without waiting for its answer. A connection still busy with a
+ * query given up on earlier (its server silent) refuses at once, quietly:
+ * the wait that gave it up has said why.
+ */
+static int send_query(PGconn *c, const char *sql, int nparams, const char *const *params,
+		      int cleanup)
+{
+	int ok;
+
+	last_fail = 0;
+	if (PQtransactionStatus(c) == PQTRANS_ACTIVE) {
+		/* the answer may have come since: take it without waiting */
+		take_arrived(c);
+		if (PQtransactionStatus(c) == PQTRANS_ACTIVE) {
+			ui_verbose("the database connection is still busy; not sent: %s", sql);
+			last_fail = PG_STALLED;
+			return -1;
+		}
+	}
+	if (!cleanup && sig_pending()) {
+		last_fail = PG_INTERRUPTED;
+		return -1;
+	}
+	/* without parameters, the simple protocol: several statements may go
+	 * in one message, as BEGIN and LOCK must */
+	ok = nparams ? PQsendQueryParams(c, sql, nparams, NULL, params, NULL, NULL, 0)
+		     : PQsendQuery(c, sql);
+	if (!ok) {
+		char *m = pg_message(PQerrorMessage(c));
+
+		if (cleanup) {
+			ui_verbose("clean-up statement not sent: %s", m);
+		} else {
+			ui_error("statement failed: %s", m);
+			ui_hint("the statement was: %s", sql);
+		}
+		free(m);
+		last_fail = PG_FAILED;
+		return -1;
+	}
+	return 0;
+}
+
+int pg_send(PGconn *c, const char *sql, int nparams, const char *const *params)
+{
+	return send_query(c, sql, nparams, params, 0);
+}
+
+int pg_next_result(PGconn *c, PGresult **out)
+{
+	int e;
+
+	*out = NULL;
+	last_fail = 0;
+	if (PQtransactionStatus(c) != PQTRANS_ACTIVE)
+		return 0;
+	e = wait_ready(c, 0);
+	if (e) {
+		wait_failed(c, e, "(reading results)", 0);
+		return -1;
+	}
+	*out = PQgetResult(c);
+	return *out ? 1 : 0;
+}
+
+/* Waits for every result of the query sent; the last one, or the first
+ * error, which the caller checks. NULL when the wait failed. */
+static PGresult *collect(PGconn *c, const char *sql, int cleanup)
+{
+	PGresult *keep = NULL, *r;
+
+	for (;;) {
+		int e = wait_ready(c, cleanup);
+
+		if (e) {
+			wait_failed(c, e, sql, cleanup);
+			PQclear(keep);
+			return NULL;
+		}
+		r = PQgetResult(c);
+		if (!r)
+			break;
+		if (keep && PQresultStatus(keep) == PGRES_FATAL_ERROR) {
+			PQclear(r);
+		} else {
+			PQclear(keep);
+			keep = r;
+		}
+	}
+	return keep;
+}
+
+static PGresult *exec_mode(PGconn *c, const char *sql, int nparams, const char *const *params,
+			   int cleanup)
+{
+	PGresult *r;
+	ExecStatusType st;
+
+	if (send_query(c, sql, nparams, params, cleanup) < 0)
+		return NULL;
+	r = collect(c, sql, cleanup);
+	if (!r && last_fail)
+		return NULL;
+	st = PQresultStatus(r);
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+		return r;
+	{
+		const char *m = r ? PQresultErrorMessage(r) : PQerrorMessage(c);
+		char *msg = pg_message(m);
+		if (cleanup) {
+			ui_verbose("clean-up statement failed: %s: %s", msg, sql);
+		} else {
+			ui_error("statement failed: %s", msg);
+			ui_hint("the statement was: %s", sql);
+		}
+		free(msg);
+	}
+	last_fail = PG_FAILED;
+	PQclear(r);
+	return NULL;
+}
+
+PGresult *pg_exec(PGconn *c, const char *sql, int nparams, const char *const *params)
+{
+	return exec_mode(c, sql, nparams, params, 0);
+}
+
+int pg_run(PGconn *c, const char *sql)
+{
+	PGresult *r = pg_exec(c, sql, 0, NULL);
+
+	if (!r)
+		return -1;
+	PQclear(r);
+	return 0;
+}
+
+PGresult *pg_exec_unchecked(PGconn *c, const char *sql)
+{
+	if (send_query(c, sql, 0, NULL, 0) < 0)
+		return NULL;
+	return collect(c, sql, 0);
+}
+
+PGresult *pg_cleanup_exec(PGconn *c, const char *sql, int nparams, const char *const *params)
+{
+	return exec_mode(c, sql, nparams, params, 1);
+}
+
+int pg_cleanup_run(PGconn *c, const char *sql)
+{
+	PGresult *r = pg_cleanup_exec(c, sql, 0, NULL);
+
+	if (!r)
+		return -1;
+	PQclear(r);
+	return 0;
+}
+
+int pg_exit_code(struct docker *d, const struct docker_container *db, int failed_code)
+{
+	switch (last_fail) {
+	case PG_INTERRUPTED:
+		return sig_exit_code() ? sig_exit_code() : failed_code;
+	case PG_STALLED:
+		if (!d || !db || docker_report_paused(d, db->id, NULL) <= 0)
+			ui_hint("is the database overloaded? DOCKRESET_IDLE_TIMEOUT sets how long "
+				"dockreset waits for an answer (now %d s)",
+				sig_idle_timeout_s());
+		return EXIT_CONTAINER;
+	}
+	return failed_code;
+}
+
+/* ---- connection ------------------------------------------------------ */
+
+static void connect_error(const struct pg_params *p, const char *msg)
+{
+	if (p->conninfo)
+		ui_error("cannot connect to the database given by \"url\": %s", msg);
+	else
+		ui_error("cannot connect to database '%s' as '%s' at %s:%s: %s", p->dbname, p->user,
+			 p->host, p->port, msg);
+}
+
 PGconn *pg_connect(const struct pg_params *p)
 {
 	/*
@@ -84,9 +445,12 @@ PGconn *pg_connect(const struct pg_params *p)
 	 * keywords after it override nothing it sets.
 	 */
 	const char *keys[10], *vals[10];
+	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+	long long limit_s, deadline;
 	int n = 0;
 	PGconn *c;
 
+	last_fail = 0;
 	if (p->conninfo) {
 		keys[n] = "dbname", vals[n++] = p->conninfo;
 	} else {
@@ -98,58 +462,55 @@ PGconn *pg_connect(const struct pg_params *p)
 			keys[n] = "password", vals[n++] = p->password;
 	}
 	keys[n] = "application_name", vals[n++] = p->appname;
-	keys[n] = "connect_timeout", vals[n++] = "10";
 	keys[n] = NULL, vals[n] = NULL;
 
-	c = PQconnectdbParams(keys, vals, 1);
+	/* Asynchronously, so that a signal or a silent server (a paused
+	 * container still accepts the connection) ends the wait. */
+	c = PQconnectStartParams(keys, vals, 1);
 	if (!c) {
 		ui_error("cannot connect to the database: out of memory");
+		last_fail = PG_FAILED;
 		return NULL;
 	}
 	PQsetNoticeProcessor(c, notice, NULL);
-	if (PQstatus(c) != CONNECTION_OK) {
+	limit_s = sig_idle_timeout_s() < PG_CONNECT_S ? sig_idle_timeout_s() : PG_CONNECT_S;
+	deadline = now_ms() + limit_s * 1000;
+	if (PQstatus(c) == CONNECTION_BAD)
+		st = PGRES_POLLING_FAILED;
+	while (st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {
+		struct pollfd pfd = { .fd = PQsocket(c),
+				      .events = st == PGRES_POLLING_READING ? POLLIN : POLLOUT };
+		long long left = deadline - now_ms();
+		int r;
+
+		if (sig_pending()) {
+			last_fail = PG_INTERRUPTED;
+			PQfinish(c);
+			return NULL;
+		}
+		if (left <= 0) {
+			char msg[64];
+
+			snprintf(msg, sizeof(msg), "no answer for %lld s", limit_s);
+			connect_error(p, msg);
+			last_fail = PG_STALLED;
+			PQfinish(c);
+			return NULL;
+		}
+		r = poll(&pfd, 1, left < PG_POLL_MS ? (int)left : PG_POLL_MS);
+		if (r == 0 || (r < 0 && errno == EINTR))
+			continue;
+		st = PQconnectPoll(c);
+	}
+	if (st != PGRES_POLLING_OK || PQstatus(c) != CONNECTION_OK) {
 		char *msg = pg_message(PQerrorMessage(c));
-		if (p->conninfo)
-			ui_error("cannot connect to the database given by \"url\": %s", msg);
-		else
-			ui_error("cannot connect to database '%s' as '%s' at %s:%s: %s", p->dbname,
-				 p->user, p->host, p->port, msg);
+		connect_error(p, msg);
 		free(msg);
+		last_fail = PG_FAILED;
 		PQfinish(c);
 		return NULL;
 	}
 	return c;
-}
-
-PGresult *pg_exec(PGconn *c, const char *sql, int nparams, const char *const *params)
-{
-	/* without parameters, the simple protocol: several statements may go in
-	 * one message, as BEGIN and LOCK must */
-	PGresult *r =
-	    nparams ? PQexecParams(c, sql, nparams, NULL, params, NULL, NULL, 0) : PQexec(c, sql);
-	ExecStatusType st = PQresultStatus(r);
-
-	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
-		return r;
-	{
-		const char *m = r ? PQresultErrorMessage(r) : PQerrorMessage(c);
-		char *msg = pg_message(m);
-		ui_error("statement failed: %s", msg);
-		ui_hint("the statement was: %s", sql);
-		free(msg);
-	}
-	PQclear(r);
-	return NULL;
-}
-
-int pg_run(PGconn *c, const char *sql)
-{
-	PGresult *r = pg_exec(c, sql, 0, NULL);
-
-	if (!r)
-		return -1;
-	PQclear(r);
-	return 0;
 }
 
 char *pg_quote_ident(PGconn *c, const char *ident)
@@ -262,8 +623,7 @@ void pg_advisory_unlock(PGconn *c, long long key)
 	PGresult *r;
 
 	snprintf(buf, sizeof(buf), "%lld", key);
-	r = PQexecParams(c, "SELECT pg_advisory_unlock($1::bigint)", 1, NULL, params, NULL, NULL,
-			 0);
+	r = pg_cleanup_exec(c, "SELECT pg_advisory_unlock($1::bigint)", 1, params);
 	PQclear(r);
 }
 
@@ -313,7 +673,7 @@ out:
 
 void pg_snapshot_end(PGconn *c)
 {
-	PQclear(PQexec(c, "ROLLBACK"));
+	pg_cleanup_run(c, "ROLLBACK");
 }
 
 int pg_count_rows_send(PGconn *c, const struct pg_table *v, size_t n)
@@ -332,12 +692,8 @@ int pg_count_rows_send(PGconn *c, const struct pg_table *v, size_t n)
 			    v[i].kind == 'p' ? "" : "ONLY ", q);
 		free(q);
 	}
-	if (!PQsendQuery(c, sql.buf)) {
-		char *m = pg_message(PQerrorMessage(c));
-		ui_error("cannot count rows: %s", m);
-		free(m);
+	if (pg_send(c, sql.buf, 0, NULL) < 0)
 		goto out;
-	}
 	rc = 0;
 out:
 	strbuf_release(&sql);
@@ -347,9 +703,9 @@ out:
 int pg_count_rows_finish(PGconn *c, struct pg_table *v, size_t n)
 {
 	PGresult *r;
-	int rc = 0, got = 0;
+	int rc = 0, got = 0, e;
 
-	while ((r = PQgetResult(c))) {
+	while ((e = pg_next_result(c, &r)) > 0) {
 		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 			if (rc == 0) {
 				char *m = pg_message(PQresultErrorMessage(r));
@@ -367,6 +723,8 @@ int pg_count_rows_finish(PGconn *c, struct pg_table *v, size_t n)
 		}
 		PQclear(r);
 	}
+	if (e < 0)
+		return -1; /* interrupted or stalled: said, and given up */
 	if (rc == 0 && !got) {
 		char *m = pg_message(PQerrorMessage(c));
 		ui_error("cannot count rows: %s", m);
@@ -379,10 +737,11 @@ int pg_count_rows_finish(PGconn *c, struct pg_table *v, size_t n)
 int pg_terminate_app(PGconn *c, const char *appname)
 {
 	const char *params[1] = { appname };
-	PGresult *r = pg_exec(c,
-			      "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-			      " WHERE application_name = $1 AND pid <> pg_backend_pid()",
-			      1, params);
+	PGresult *r =
+	    pg_cleanup_exec(c,
+			    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+			    " WHERE application_name = $1 AND pid <> pg_backend_pid()",
+			    1, params);
 	int n;
 
 	if (!r)
@@ -390,4 +749,45 @@ int pg_terminate_app(PGconn *c, const char *appname)
 	n = atoi(PQgetvalue(r, 0, 0));
 	PQclear(r);
 	return n;
+}
+
+void pg_terminate_later(const struct pg_params *p, const char *appname)
+{
+	struct pg_params q = *p;
+	long long deadline;
+	pid_t pid = fork();
+	int fd;
+
+	if (pid != 0) {
+		if (pid > 0)
+			ui_verbose("a background process (pid %ld) will end '%s' once the database "
+				   "answers",
+				   (long)pid, appname);
+		return;
+	}
+	/* the child: its own session, nothing of the caller's open */
+	setsid();
+	sig_forget();
+	fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+	}
+	closefrom(3);
+	q.appname = xasprintf("dockreset:cleanup:%s", appname);
+	deadline = now_ms() + PG_LATER_S * 1000LL;
+	while (now_ms() < deadline) {
+		PGconn *c = pg_connect(&q);
+
+		if (c) {
+			int n = pg_terminate_app(c, appname);
+
+			PQfinish(c);
+			if (n >= 0)
+				_exit(0);
+		}
+		sleep(2);
+	}
+	_exit(1);
 }

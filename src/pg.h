@@ -4,6 +4,12 @@
  * One wrapper checks every result and reports the statement that failed;
  * identifiers are always quoted, values always passed as parameters, and the
  * password never appears in a message.
+ *
+ * No call here waits without bound: every wait for the server is a poll()
+ * loop that looks at the SIGINT/SIGTERM flag every 250 ms (a signal cancels
+ * the query and ends the call) and ends when no byte came for
+ * sig_idle_timeout_s() seconds (a stalled or paused server). After a failed
+ * call, pg_failure() says which of these it was.
  */
 #ifndef DOCKRESET_PG_H
 #define DOCKRESET_PG_H
@@ -39,17 +45,68 @@ void pg_params_release(struct pg_params *p);
 char *pg_message(const char *msg);
 
 /* Connects; on failure reports (without the password) and returns NULL.
- * The server's notices go to -v output, never bare to stderr. */
+ * The server's notices go to -v output, never bare to stderr. Bounded by
+ * 10 s or the idle timeout, whichever is shorter; a signal ends it quietly
+ * (pg_failure() == PG_INTERRUPTED). */
 PGconn *pg_connect(const struct pg_params *p);
+
+/* How the last failed call of this module failed. */
+enum pg_fail {
+	PG_FAILED = 1,	    /* an error, reported */
+	PG_INTERRUPTED = 2, /* SIGINT/SIGTERM: query cancelled, not reported */
+	PG_STALLED = 3,	    /* no byte from the server for the idle timeout, reported */
+};
+int pg_failure(void);
+
+/*
+ * The exit code for the last failure: 130/143 when interrupted; 5 when
+ * stalled, after saying "container 'X' is paused" with the `docker unpause`
+ * hint when db is paused (d and db may be NULL); else failed_code.
+ */
+int pg_exit_code(struct docker *d, const struct docker_container *db, int failed_code);
 
 /*
  * Runs sql with nparams text parameters; returns the result when its status
  * is PGRES_COMMAND_OK or PGRES_TUPLES_OK, else reports the error with the
- * statement and returns NULL. The caller PQclear()s.
+ * statement and returns NULL. The caller PQclear()s. Not sent when a signal
+ * is already pending (PG_INTERRUPTED). After an interrupt or a stall the
+ * query is cancelled and its results discarded for up to a few seconds;
+ * when they do not come the connection stays busy and every later
+ * statement on it fails at once (PG_STALLED), quietly.
  */
 PGresult *pg_exec(PGconn *c, const char *sql, int nparams, const char *const *params);
 /* pg_exec that discards the result: 0 or -1. */
 int pg_run(PGconn *c, const char *sql);
+/*
+ * Runs sql (simple protocol) like PQexec, waiting as pg_exec does, and
+ * returns its result whatever its status, for the caller to check and
+ * report; NULL when it could not be sent or the wait failed (pg_failure()).
+ */
+PGresult *pg_exec_unchecked(PGconn *c, const char *sql);
+
+/*
+ * A clean-up statement (ROLLBACK, unlock, ending sessions), run after a
+ * failure or a signal: sent even with a signal pending, bounded by a short
+ * timeout (1.5 s of silence), and quiet (failures only with -v).
+ */
+PGresult *pg_cleanup_exec(PGconn *c, const char *sql, int nparams, const char *const *params);
+int pg_cleanup_run(PGconn *c, const char *sql);
+
+/*
+ * The asynchronous pieces, for results read a row at a time: pg_send()
+ * sends (0, or -1 after reporting); pg_next_result() waits for the next
+ * result: 1 with *out (the caller PQclear()s and checks its status), 0 when
+ * there are no more, -1 when interrupted or stalled (the query given up as
+ * pg_exec does).
+ */
+int pg_send(PGconn *c, const char *sql, int nparams, const char *const *params);
+int pg_next_result(PGconn *c, PGresult **out);
+/* Cancels the query in flight (waiting at most a second for the server to
+ * take the request) and, when the server took it, discards its results as
+ * a clean-up wait does; else the connection stays busy. */
+void pg_abandon(PGconn *c);
+/* Discards the results of the query in flight without cancelling it. */
+void pg_discard(PGconn *c);
 
 /* Quotes an identifier ("schema"."table" for a qualified name); new string. */
 char *pg_quote_ident(PGconn *c, const char *ident);
@@ -115,5 +172,14 @@ int pg_count_rows_finish(PGconn *c, struct pg_table *v, size_t n);
  * the number ended, or -1.
  */
 int pg_terminate_app(PGconn *c, const char *appname);
+
+/*
+ * For a server that cannot be asked now (a paused container), whose
+ * sessions named appname (a pg_dump run by exec) would run on after
+ * dockreset has exited: a detached child process, with no terminal and
+ * none of our descriptors, connects as p again and again (for up to 10
+ * minutes) until the server answers, ends those sessions, and exits.
+ */
+void pg_terminate_later(const struct pg_params *p, const char *appname);
 
 #endif

@@ -4,6 +4,7 @@
 #include "sig.h"
 
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 static volatile sig_atomic_t received;
@@ -43,7 +44,28 @@ int sig_exit_code(void)
 	return 0;
 }
 
+void sig_forget(void)
+{
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	received = 0;
+}
+
 const volatile sig_atomic_t *sig_flag(void)
 {
 	return &received;
+}
+
+int sig_idle_timeout_s(void)
+{
+	const char *v = getenv("DOCKRESET_IDLE_TIMEOUT");
+	char *end;
+	long n;
+
+	if (!v || !*v)
+		return SIG_IDLE_TIMEOUT_DEFAULT;
+	n = strtol(v, &end, 10);
+	if (*end || n < 1 || n > 86400)
+		return SIG_IDLE_TIMEOUT_DEFAULT;
+	return (int)n;
 }

@@ -95,6 +95,10 @@ const struct docker_container *target_database(const struct target_containers *t
 		ui_error("the database %s has %zu containers in project '%s'; exactly one must "
 			 "match",
 			 what, g->n, tc->project);
+	} else if (!strcmp(c->status, "paused")) {
+		ui_error("the database container '%s' is paused", c->name);
+		ui_hint("docker unpause %s", c->name);
+		c = NULL;
 	} else if (strcmp(c->status, "running")) {
 		ui_error("the database container '%s' is not running (%s)", c->name, c->status);
 		ui_hint("start it with 'docker start %s'", c->name);

@@ -74,10 +74,10 @@ static void hint_permission(PGconn *c)
 				  "pg_catalog.pg_has_role(d.datdba, 'MEMBER'),"
 				  " current_user FROM pg_catalog.pg_database d"
 				  " WHERE d.datname = pg_catalog.current_database()";
-	PGresult *r = PQexec(c, sql);
+	PGresult *r = pg_exec_unchecked(c, sql);
 	char *role;
 
-	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+	if (!r || PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
 		ui_hint("mark needs the database's owner or a superuser");
 		PQclear(r);
 		return;
@@ -121,8 +121,10 @@ static int store(PGconn *c, const char *value, const char *target)
 	} else {
 		sql = xasprintf("ALTER DATABASE %s RESET dockreset.environment", db);
 	}
-	r = PQexec(c, sql);
-	if (PQresultStatus(r) == PGRES_COMMAND_OK) {
+	r = pg_exec_unchecked(c, sql);
+	if (!r) {
+		rc = pg_exit_code(NULL, NULL, EXIT_COMMAND);
+	} else if (PQresultStatus(r) == PGRES_COMMAND_OK) {
 		rc = 0;
 	} else {
 		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);

@@ -203,8 +203,14 @@ static void take_arrived(PGconn *c)
 	PGresult *r;
 
 	PQconsumeInput(c);
-	while (!PQisBusy(c) && (r = PQgetResult(c)))
+	while (!PQisBusy(c) && (r = PQgetResult(c))) {
+		/* a COPY still open gives its result again and again */
+		int copy =
+		    PQresultStatus(r) == PGRES_COPY_IN || PQresultStatus(r) == PGRES_COPY_OUT;
 		PQclear(r);
+		if (copy)
+			return;
+	}
 }
 
 void pg_discard(PGconn *c)
@@ -219,6 +225,10 @@ void pg_discard(PGconn *c)
 		r = PQgetResult(c);
 		if (!r)
 			return;
+		if (PQresultStatus(r) == PGRES_COPY_IN || PQresultStatus(r) == PGRES_COPY_OUT) {
+			PQclear(r);
+			return;
+		}
 		PQclear(r);
 	}
 }
@@ -334,6 +344,11 @@ static PGresult *collect(PGconn *c, const char *sql, int cleanup)
 		r = PQgetResult(c);
 		if (!r)
 			break;
+		/* COPY's start has no end of results: the caller streams next */
+		if (PQresultStatus(r) == PGRES_COPY_IN || PQresultStatus(r) == PGRES_COPY_OUT) {
+			PQclear(keep);
+			return r;
+		}
 		if (keep && PQresultStatus(keep) == PGRES_FATAL_ERROR) {
 			PQclear(r);
 		} else {
@@ -394,6 +409,76 @@ PGresult *pg_exec_unchecked(PGconn *c, const char *sql)
 	if (send_query(c, sql, 0, NULL, 0) < 0)
 		return NULL;
 	return collect(c, sql, 0);
+}
+
+/*
+ * Waits until c's output buffer has room (or was flushed), reading what the
+ * server sends meanwhile; the same signal and idle rules as wait_ready().
+ */
+static int wait_writable(PGconn *c)
+{
+	long long idle = idle_ms(0), deadline = now_ms() + idle;
+
+	for (;;) {
+		struct pollfd p = { .fd = PQsocket(c), .events = POLLIN | POLLOUT };
+		long long left;
+		int r;
+
+		if (sig_pending())
+			return PG_INTERRUPTED;
+		left = deadline - now_ms();
+		if (left <= 0)
+			return PG_STALLED;
+		r = poll(&p, 1, left < PG_POLL_MS ? (int)left : PG_POLL_MS);
+		if (r < 0 && errno != EINTR)
+			return 0;
+		if (r > 0) {
+			if ((p.revents & POLLIN) && !PQconsumeInput(c))
+				return 0; /* the caller's next call reports it */
+			if (p.revents & (POLLOUT | POLLERR | POLLHUP))
+				return 0;
+			deadline = now_ms() + idle;
+		}
+	}
+}
+
+int pg_copy_put(PGconn *c, const char *buf, size_t len)
+{
+	int e = 0, r = 0;
+
+	last_fail = 0;
+	PQsetnonblocking(c, 1);
+	e = sig_pending() ? PG_INTERRUPTED : 0;
+	/* len 0: the end of the data; then everything flushed (PQflush 0) */
+	while (!e && (r = len ? PQputCopyData(c, buf, (int)len) : PQputCopyEnd(c, NULL)) == 0)
+		e = wait_writable(c);
+	while (!e && r == 1 && (r = PQflush(c)) == 1)
+		e = wait_writable(c);
+	if (e) {
+		/* end the COPY with an error if there is room for it, so that the
+		 * server answers and the connection leaves the COPY state */
+		if (PQputCopyEnd(c, "given up by dockreset") == 1)
+			PQflush(c);
+		PQsetnonblocking(c, 0);
+		wait_failed(c, e, "COPY ... FROM STDIN", 0);
+		return -1;
+	}
+	PQsetnonblocking(c, 0);
+	if (r < 0) {
+		char *m = pg_message(PQerrorMessage(c));
+		ui_error("cannot send COPY data: %s", m);
+		free(m);
+		last_fail = PG_FAILED;
+		return -1;
+	}
+	return 0;
+}
+
+PGresult *pg_copy_end(PGconn *c)
+{
+	if (pg_copy_put(c, NULL, 0) < 0)
+		return NULL;
+	return collect(c, "COPY ... FROM STDIN", 0);
 }
 
 PGresult *pg_cleanup_exec(PGconn *c, const char *sql, int nparams, const char *const *params)

@@ -85,6 +85,17 @@ int pg_run(PGconn *c, const char *sql);
 PGresult *pg_exec_unchecked(PGconn *c, const char *sql);
 
 /*
+ * COPY ... FROM STDIN after pg_exec_unchecked() gave PGRES_COPY_IN:
+ * pg_copy_put() sends len bytes (waiting for room as pg_exec waits for an
+ * answer: bounded by the idle timeout, ended by a signal); 0 or -1
+ * (pg_failure(); the COPY is then given up). pg_copy_end() ends the data
+ * and returns the COPY's result for the caller to check, NULL as
+ * pg_exec_unchecked().
+ */
+int pg_copy_put(PGconn *c, const char *buf, size_t len);
+PGresult *pg_copy_end(PGconn *c);
+
+/*
  * A clean-up statement (ROLLBACK, unlock, ending sessions), run after a
  * failure or a signal: sent even with a signal pending, bounded by a short
  * timeout (1.5 s of silence), and quiet (failures only with -v).

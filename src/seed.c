@@ -46,9 +46,16 @@ static int run_sql(PGconn *c, const char *profile, const char *file)
 	}
 	/* the simple protocol runs every statement of the file; the first
 	 * failing one aborts the transaction and ends the batch */
-	r = PQexec(c, strbuf_str(&sb));
-	if (PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK ||
-	    PQresultStatus(r) == PGRES_EMPTY_QUERY) {
+	r = pg_exec_unchecked(c, strbuf_str(&sb));
+	if (!r && pg_failure() != PG_FAILED) {
+		/* interrupted or stalled: said by the wait, or by the caller */
+	} else if (PQresultStatus(r) == PGRES_COPY_IN) {
+		ui_error("seed '%s': '%s' runs COPY ... FROM STDIN, which needs a \"copy\" step",
+			 profile, file);
+		PQputCopyEnd(c, "COPY FROM STDIN in a sql seed");
+		pg_discard(c);
+	} else if (PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK ||
+		   PQresultStatus(r) == PGRES_EMPTY_QUERY) {
 		rc = 0;
 	} else {
 		char *m = pg_message(r ? PQresultErrorMessage(r) : PQerrorMessage(c));
@@ -66,7 +73,7 @@ static int run_copy(PGconn *c, const char *profile, const struct cfg_seed_step *
 	struct strbuf sql = STRBUF_INIT;
 	char buf[COPY_CHUNK];
 	PGresult *r = NULL;
-	int fd = -1, rc = -1, ended = 0;
+	int fd = -1, rc = -1;
 	char *q;
 
 	fd = open(s->file, O_RDONLY | O_CLOEXEC);
@@ -90,7 +97,9 @@ static int run_copy(PGconn *c, const char *profile, const struct cfg_seed_step *
 	}
 	strbuf_addf(&sql, "%s FROM STDIN WITH (FORMAT %s)", s->columns.n ? ")" : "",
 		    s->csv ? "csv" : "text");
-	r = PQexec(c, sql.buf);
+	r = pg_exec_unchecked(c, sql.buf);
+	if (!r && pg_failure() != PG_FAILED)
+		goto out;
 	if (PQresultStatus(r) != PGRES_COPY_IN) {
 		char *m = pg_message(r ? PQresultErrorMessage(r) : PQerrorMessage(c));
 		ui_error("seed '%s': copy of '%s' failed: %s", profile, s->file, m);
@@ -104,43 +113,30 @@ static int run_copy(PGconn *c, const char *profile, const struct cfg_seed_step *
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			char *why = xasprintf("cannot read '%s': %s", s->file, strerror(errno));
-			ui_error("seed '%s': %s", profile, why);
-			PQputCopyEnd(c, why);
-			free(why);
-			ended = 1;
-			break;
+			ui_error("seed '%s': cannot read '%s': %s", profile, s->file,
+				 strerror(errno));
+			/* ending the COPY in error rolls back its rows */
+			PQputCopyEnd(c, "the seed file could not be read");
+			pg_discard(c);
+			goto out;
 		}
 		if (n == 0)
 			break;
-		if (PQputCopyData(c, buf, (int)n) != 1)
-			break;
-	}
-	if (!ended && PQputCopyEnd(c, NULL) != 1) {
-		char *m = pg_message(PQerrorMessage(c));
-		ui_error("seed '%s': copy of '%s' failed: %s", profile, s->file, m);
-		free(m);
-		ended = 1;
+		if (pg_copy_put(c, buf, (size_t)n) < 0)
+			goto out;
 	}
 	/* the result says whether the server took every row */
-	{
-		int reported = ended;
-		PGresult *res;
-		rc = ended ? -1 : 0;
-		while ((res = PQgetResult(c))) {
-			if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-				if (!reported) {
-					char *m = pg_message(PQresultErrorMessage(res));
-					ui_error("seed '%s': copy of '%s' into '%s' failed: %s",
-						 profile, s->file, s->table.name, m);
-					free(m);
-					reported = 1;
-				}
-				rc = -1;
-			}
-			PQclear(res);
-		}
+	r = pg_copy_end(c);
+	if (!r)
+		goto out;
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		char *m = pg_message(PQresultErrorMessage(r));
+		ui_error("seed '%s': copy of '%s' into '%s' failed: %s", profile, s->file,
+			 s->table.name, m);
+		free(m);
+		goto out;
 	}
+	rc = 0;
 out:
 	PQclear(r);
 	if (fd >= 0)

@@ -212,11 +212,13 @@ static void print_stats(FILE *f, const json_t *before, const json_t *after)
 /* plan's document, then what the run itself did. */
 static void fill_json(const struct reset_run *r, const char *confirmation, double start)
 {
-	json_t *doc = ui_json(), *stats = json_object(), *u = json_array();
+	json_t *doc = ui_json(), *stats, *u;
 	long long *before;
 
 	if (!r->v)
 		return;
+	stats = json_object();
+	u = json_array();
 	plan_report_json(r->t, &r->rep);
 	/* counted in the reset's snapshot when it got that far, else by the plan */
 	before = xcalloc(r->n + 1, sizeof(*before));

@@ -7,10 +7,14 @@
 #define DOCKRESET_CMD_H
 
 #include <libpq-fe.h>
+#include <stdio.h>
 
+#include "catalog.h"
 #include "config.h"
 #include "docker.h"
+#include "guard.h"
 #include "pg.h"
+#include "plan.h"
 #include "target.h"
 #include "util.h"
 
@@ -65,6 +69,42 @@ int cmd_reset(struct cmd_ctx *ctx);
  * report), or the exit code of what failed. `plan` and `reset --dry-run`.
  */
 int plan_show(struct cmd_ctx *ctx);
+
+struct session;
+
+/*
+ * The plan of a reset with what is shown of it (SPEC 4 steps 2 and 3):
+ * `plan`, `reset --dry-run` and reset's own display before it asks.
+ */
+struct plan_report {
+	struct catalog cat;
+	struct plan p;		      /* over cat */
+	long long *rows;	      /* per p.tables, now; -1 unknown */
+	json_t *stats;		      /* the target's stats now, or NULL */
+	struct guard_markers markers; /* every production marker found */
+	struct strlist seeds;	      /* the seed profiles a reset would run */
+	int no_backup, no_restart;    /* reset's --no-backup, --no-restart */
+};
+
+/*
+ * Reads the catalog over ss's connection, builds the plan, counts its
+ * tables' rows and evaluates the stats in one read-only transaction (rolled
+ * back), and looks for the production markers. A plan with problems is
+ * still gathered (plan_report_problems() says them). Returns 0, or the exit
+ * code after reporting; release r either way.
+ */
+int plan_report_gather(struct plan_report *r, const struct cmd_ctx *ctx, struct session *ss);
+/* The report for people, on f. */
+void plan_report_print(FILE *f, const struct cfg_target *t, const struct plan_report *r);
+/* Into the --json document: tables, sequences, statements, markers,
+ * confirmation, backup, stats, apps, caches, seeds and the problems. */
+void plan_report_json(const struct cfg_target *t, const struct plan_report *r);
+/* [{"name", "before", "after", "reset", "only"}] of the plan's tables;
+ * after NULL: what the plan leaves (0 when reset, else before). */
+json_t *plan_tables_json(const struct plan *p, const long long *before, const long long *after);
+/* Says why the plan cannot run: EXIT_USAGE after reporting, else 0. */
+int plan_report_problems(const struct cfg_target *t, const struct plan_report *r);
+void plan_report_release(struct plan_report *r);
 
 /*
  * What most commands open first: the Docker connection, the target's

@@ -21,7 +21,6 @@
 #include "cmd.h"
 #include "dump.h"
 #include "guard.h"
-#include "reset.h"
 #include "seed.h"
 #include "sig.h"
 #include "ui.h"
@@ -35,14 +34,17 @@ struct reset_run {
 	const struct cfg_target *t;
 	int timeout;
 	struct session ss;
-	struct pg_table *v; /* the catalog; rows: counted for the plan */
+	struct plan_report rep; /* the plan, as plan shows it */
+	struct pg_table *v;	/* rep's tables (borrowed names); rows: counts */
 	size_t n;
-	long long *before, *after; /* per table of v; -1: unknown */
-	struct reset_plan plan;
+	struct pg_table *lock; /* the tables emptied, LOCKed first (borrowed names) */
+	size_t nlock;
+	long long *before, *after;   /* per table of v; -1: unknown */
+	char *truncate_sql;	     /* NULL when nothing is emptied */
+	struct strlist sequence_sql; /* the stand-alone sequences' ALTER SEQUENCE ... RESTART */
 	const struct cfg_seed_profile **profiles;
 	size_t nprofiles;
-	struct guard_markers markers;
-	struct backup_lock lock;
+	struct backup_lock flock;
 	long long key;
 	int advisory;
 	struct apps_stopped stopped;
@@ -154,33 +156,22 @@ static int open_session(struct reset_run *r)
 
 /* ---- step 2: the plan ---- */
 
+/* Catalog, plan, row counts, stats and markers: what `plan` shows. */
 static int build_plan(struct reset_run *r)
 {
-	struct strlist missing = STRLIST_INIT;
 	int rc;
 
-	if (pg_list_tables(r->ss.conn, &r->v, &r->n) < 0 ||
-	    pg_count_rows(r->ss.conn, r->v, r->n) < 0)
-		return EXIT_COMMAND;
+	if ((rc = plan_report_gather(&r->rep, r->ctx, &r->ss)))
+		return rc;
+	r->v = plan_pg_tables(&r->rep.p, 0, &r->n);
+	r->lock = plan_pg_tables(&r->rep.p, 1, &r->nlock);
 	r->before = xcalloc(r->n + 1, sizeof(*r->before));
 	r->after = xcalloc(r->n + 1, sizeof(*r->after));
 	for (size_t i = 0; i < r->n; i++)
 		r->before[i] = r->after[i] = -1;
-	/* the seam of the planner: table selection, TRUNCATE, sequences */
-	rc = reset_build_plan(&r->plan, r->t, r->v, r->n, &missing);
-	if (rc) {
-		struct strbuf sb = STRBUF_INIT;
-		for (size_t i = 0; i < missing.n; i++)
-			strbuf_addf(&sb, "%s'%s'", i ? ", " : "", missing.v[i]);
-		ui_error("cannot reset '%s': no such table%s: %s", r->t->name,
-			 missing.n == 1 ? "" : "s", sb.buf);
-		ui_hint("fix targets.%s.reset (\"tables\" and \"keep\"); 'dockreset status %s' "
-			"lists the tables",
-			r->t->name, r->t->name);
-		strbuf_release(&sb);
-	}
-	strlist_clear(&missing);
-	return rc;
+	r->truncate_sql = plan_truncate_sql(&r->rep.p);
+	plan_sequence_sql(&r->sequence_sql, &r->rep.p);
+	return 0;
 }
 
 /* Stats over the current state, in a read-only transaction of their own. */
@@ -216,86 +207,35 @@ static void print_stats(FILE *f, const json_t *before, const json_t *after)
 	}
 }
 
-/* The plan (step 3) on f: tables with their rows and fate, seeds, apps,
- * caches, markers. */
-static void print_plan(FILE *f, const struct reset_run *r, const json_t *stats)
-{
-	const struct cfg_target *t = r->t;
-
-	fprintf(f, "reset of '%s' would empty %zu of %zu tables%s:\n", t->name, r->plan.ntables,
-		r->n, t->restart_identity ? " and restart their sequences" : "");
-	fprintf(f, "  %-40s %12s  %s\n", "TABLE", "ROWS", "ACTION");
-	for (size_t i = 0; i < r->n; i++)
-		fprintf(f, "  %-40s %12lld  %s\n", r->v[i].qualified, r->v[i].rows,
-			r->plan.reset[i] ? "reset" : "keep");
-	for (size_t i = 0; i < r->plan.sequences.n; i++)
-		fprintf(f, "  sequence %s restarted\n", r->plan.sequences.v[i]);
-	for (size_t i = 0; i < r->nprofiles; i++)
-		fprintf(f, "  seed profile '%s' (%zu step%s)\n", r->profiles[i]->name,
-			r->profiles[i]->nsteps, r->profiles[i]->nsteps == 1 ? "" : "s");
-	for (size_t i = 0; i < t->napps; i++)
-		fprintf(f, "  app %s stopped, then started%s\n",
-			t->apps[i].service ? t->apps[i].service : t->apps[i].container,
-			r->ctx->opt->no_restart ? " (not: --no-restart)" : "");
-	for (size_t i = 0; i < t->ncaches; i++)
-		fprintf(f, "  cache %s: %s\n",
-			t->caches[i].ref.service ? t->caches[i].ref.service
-						 : t->caches[i].ref.container,
-			t->caches[i].flush_all ? "FLUSHALL" : "FLUSHDB");
-	if (stats)
-		print_stats(f, stats, NULL);
-	fprintf(f, "  backup: %s\n",
-		r->ctx->opt->no_backup ? "none (--no-backup)" : "pre-reset, verified, first");
-	if (r->markers.n == 0)
-		fprintf(f, "  production markers: none\n");
-	for (size_t i = 0; i < r->markers.n; i++)
-		fprintf(f, "  production marker %s%s: %s\n",
-			r->markers.v[i].unreadable ? "unreadable, " : "", r->markers.v[i].where,
-			r->markers.v[i].detail);
-}
-
 /* ---- the --json document ---- */
 
-static json_t *tables_json(const struct reset_run *r)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; i < r->n; i++) {
-		long long b = r->before[i] >= 0 ? r->before[i] : r->v[i].rows;
-		json_t *after = r->after[i] >= 0 ? json_integer(r->after[i]) : json_null();
-		json_array_append_new(a, json_pack("{s:s, s:b, s:I, s:o}", "name",
-						   r->v[i].qualified, "reset", r->plan.reset[i],
-						   "before", (json_int_t)b, "after", after));
-	}
-	return a;
-}
-
+/* plan's document, then what the run itself did. */
 static void fill_json(const struct reset_run *r, const char *confirmation, double start)
 {
-	json_t *doc = ui_json(), *seq = json_array(), *stats = json_object();
+	json_t *doc = ui_json(), *stats, *u;
+	long long *before;
 
 	if (!r->v)
 		return;
-	for (size_t i = 0; i < r->plan.sequences.n; i++)
-		json_array_append_new(seq, json_string(r->plan.sequences.v[i]));
-	json_object_set_new(doc, "tables", tables_json(r));
-	json_object_set_new(doc, "sequences", seq);
-	json_object_set_new(doc, "markers", guard_markers_json(&r->markers));
-	json_object_set_new(doc, "confirmation",
-			    json_pack("{s:s, s:s?}", "needed",
-				      r->markers.n ? "production" : "target name", "given",
-				      confirmation));
+	stats = json_object();
+	u = json_array();
+	plan_report_json(r->t, &r->rep);
+	/* counted in the reset's snapshot when it got that far, else by the plan */
+	before = xcalloc(r->n + 1, sizeof(*before));
+	for (size_t i = 0; i < r->n; i++)
+		before[i] = r->before[i] >= 0 ? r->before[i] : r->rep.rows[i];
+	json_object_set_new(doc, "tables", plan_tables_json(&r->rep.p, before, r->after));
+	free(before);
+	json_object_set_new(json_object_get(doc, "confirmation"), "given",
+			    confirmation ? json_string(confirmation) : json_null());
 	json_object_set_new(doc, "backup", r->manifest ? json_incref(r->manifest) : json_null());
 	json_object_set(stats, "before", r->stats_before ? r->stats_before : json_null());
 	json_object_set(stats, "after", r->stats_after ? r->stats_after : json_null());
 	json_object_set_new(doc, "stats", stats);
 	json_object_set_new(doc, "committed", json_boolean(r->committed));
-	{
-		json_t *u = json_array();
-		for (size_t i = 0; i < r->unfinished.n; i++)
-			json_array_append_new(u, json_string(r->unfinished.v[i]));
-		json_object_set_new(doc, "unfinished", u);
-	}
+	for (size_t i = 0; i < r->unfinished.n; i++)
+		json_array_append_new(u, json_string(r->unfinished.v[i]));
+	json_object_set_new(doc, "unfinished", u);
 	json_object_set_new(doc, "duration_ms",
 			    json_integer((json_int_t)((monotonic_s() - start) * 1000)));
 }
@@ -308,7 +248,7 @@ static int confirm(struct reset_run *r, const char **given)
 	struct guard_confirm_req req = {
 		.target = r->t->name,
 		.verb = "reset",
-		.markers = &r->markers,
+		.markers = &r->rep.markers,
 		.yes = o->yes,
 		.production_flag = o->production,
 	};
@@ -318,7 +258,7 @@ static int confirm(struct reset_run *r, const char **given)
 		return rc;
 	rc = guard_confirm_req(&req);
 	if (rc == 0)
-		*given = r->markers.n ? "production" : o->yes ? "-y" : "typed";
+		*given = r->rep.markers.n ? "production" : o->yes ? "-y" : "typed";
 	return rc;
 }
 
@@ -326,7 +266,7 @@ static int take_locks(struct reset_run *r)
 {
 	int e;
 
-	if ((e = backup_lock_acquire(&r->lock, r->t->backup_dir, r->t->name, "reset")) < 0)
+	if ((e = backup_lock_acquire(&r->flock, r->t->backup_dir, r->t->name, "reset")) < 0)
 		return backup_exit_code(e);
 	if (backup_clean_partials(r->t->backup_dir) < 0)
 		return EXIT_IO;
@@ -361,9 +301,8 @@ static int backup_and_count(struct reset_run *r)
 	PGresult *res;
 	int rc;
 
-	ui_step("locking the %zu reset tables and opening the reset transaction", r->plan.ntables);
-	if (pg_snapshot_begin(c, r->plan.tables, r->plan.ntables, LOCK_WAIT_S * 1000, &snapshot) <
-	    0)
+	ui_step("locking the %zu reset tables and opening the reset transaction", r->nlock);
+	if (pg_snapshot_begin(c, r->lock, r->nlock, LOCK_WAIT_S * 1000, &snapshot) < 0)
 		return sig_pending() ? sig_exit_code() : EXIT_COMMAND;
 	r->in_tx = 1;
 	/* after the export: it must not take the snapshot before the LOCK */
@@ -416,14 +355,15 @@ static int empty_and_seed(struct reset_run *r)
 {
 	PGconn *c = r->ss.conn;
 
-	if (r->plan.truncate_sql) {
-		ui_step("emptying %zu tables", r->plan.ntables);
-		if (pg_run(c, r->plan.truncate_sql) < 0)
+	if (r->truncate_sql) {
+		ui_step("emptying %zu tables", r->nlock);
+		if (pg_run(c, r->truncate_sql) < 0)
 			return EXIT_COMMAND;
+		/* right after the TRUNCATE: the stand-alone sequences of the plan */
+		for (size_t i = 0; i < r->sequence_sql.n; i++)
+			if (pg_run(c, r->sequence_sql.v[i]) < 0)
+				return EXIT_COMMAND;
 	}
-	for (size_t i = 0; i < r->plan.sequence_sql.n; i++)
-		if (pg_run(c, r->plan.sequence_sql.v[i]) < 0)
-			return EXIT_COMMAND;
 	for (size_t i = 0; i < r->nprofiles; i++) {
 		if (sig_pending())
 			return sig_exit_code();
@@ -597,7 +537,7 @@ static void print_summary(const struct reset_run *r, double start)
 		else
 			snprintf(a, sizeof(a), "?");
 		printf("  %-40s %12lld  %12s%s\n", r->v[i].qualified, r->before[i], a,
-		       r->plan.reset[i] ? "" : "  (kept)");
+		       r->rep.p.tables[i].reset ? "" : "  (kept)");
 	}
 	if (r->stats_before)
 		print_stats(stdout, r->stats_before, r->stats_after);
@@ -669,9 +609,10 @@ static void report_partial(const struct reset_run *r)
 
 int cmd_reset(struct cmd_ctx *ctx)
 {
-	struct reset_run run = {
-		.ctx = ctx, .t = ctx->target, .lock = BACKUP_LOCK_INIT, .stopped = APPS_STOPPED_INIT
-	};
+	struct reset_run run = { .ctx = ctx,
+				 .t = ctx->target,
+				 .flock = BACKUP_LOCK_INIT,
+				 .stopped = APPS_STOPPED_INIT };
 	struct reset_run *r = &run;
 	const char *given = NULL;
 	char *why = NULL;
@@ -681,26 +622,25 @@ int cmd_reset(struct cmd_ctx *ctx)
 	r->timeout = ctx->opt->timeout > 0 ? ctx->opt->timeout : DEFAULT_TIMEOUT_S;
 	r->key = backup_advisory_key(r->t->name);
 	/* 1 */
-	if ((rc = check_request(r)) || (rc = open_session(r)))
+	if ((rc = check_request(r)))
 		goto out;
-	/* 2, 3 */
-	if ((rc = build_plan(r)))
-		goto out;
-	guard_scan_target(&r->markers, ctx->cfg, r->t, &r->ss.tc, r->ss.conn);
+	/* --dry-run is `plan`: the same report, never a prompt, nothing changed */
 	if (ctx->opt->dry_run) {
-		json_t *stats = stats_now(r->ss.conn, r->t, 0, NULL, 0);
-		for (size_t i = 0; i < r->n; i++) {
-			r->before[i] = r->v[i].rows;
-			r->after[i] = r->plan.reset[i] ? (r->nprofiles ? -1 : 0) : r->v[i].rows;
-		}
-		r->stats_before = stats;
-		if (!ctx->opt->json)
-			print_plan(stdout, r, stats);
-		fill_json(r, NULL, start);
+		rc = plan_show(ctx);
 		goto out;
 	}
-	if (!ctx->opt->quiet && !ctx->opt->json)
-		print_plan(stderr, r, NULL);
+	if ((rc = open_session(r)))
+		goto out;
+	/* 2, 3: a plan that cannot run is refused after the report, as plan does */
+	if ((rc = build_plan(r)))
+		goto out;
+	if (!ctx->opt->quiet && !ctx->opt->json) {
+		fprintf(stderr, "plan        reset of '%s' (project %s)\n", r->t->name,
+			r->ss.tc.project);
+		plan_report_print(stderr, r->t, &r->rep);
+	}
+	if ((rc = plan_report_problems(r->t, &r->rep)))
+		goto out;
 	/* 4 */
 	if ((rc = confirm(r, &given)))
 		goto out;
@@ -753,15 +693,17 @@ out:
 		fill_json(r, given, start);
 	if (locked)
 		write_audit(r, rc);
-	backup_lock_release(&r->lock);
+	backup_lock_release(&r->flock);
 	json_decref(r->manifest);
 	json_decref(r->stats_before);
 	json_decref(r->stats_after);
 	strlist_clear(&r->unfinished);
 	apps_stopped_release(&r->stopped);
-	guard_markers_release(&r->markers);
-	reset_plan_release(&r->plan);
-	pg_tables_free(r->v, r->n);
+	plan_report_release(&r->rep);
+	free(r->v);
+	free(r->lock);
+	free(r->truncate_sql);
+	strlist_clear(&r->sequence_sql);
 	free(r->before);
 	free(r->after);
 	free(r->profiles);

@@ -290,6 +290,26 @@ size_t plan_nreset(const struct plan *p)
 	return n;
 }
 
+struct pg_table *plan_pg_tables(const struct plan *p, int reset_only, size_t *n)
+{
+	struct pg_table *v = xcalloc(p->ntables + 1, sizeof(*v));
+
+	*n = 0;
+	for (size_t i = 0; i < p->ntables; i++) {
+		const struct catalog_table *t = p->tables[i].t;
+		if (reset_only && !p->tables[i].reset)
+			continue;
+		/* borrowed: never freed through this array */
+		v[*n].schema = t->schema;
+		v[*n].name = t->name;
+		v[*n].qualified = t->qualified;
+		v[*n].kind = t->kind;
+		v[*n].rows = -1;
+		(*n)++;
+	}
+	return v;
+}
+
 static void add_quoted(struct strbuf *sb, const char *ident)
 {
 	strbuf_addch(sb, '"');

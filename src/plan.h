@@ -61,6 +61,12 @@ size_t plan_build(struct plan *out, const struct cfg_target *t, const struct cat
 void plan_release(struct plan *p);
 /* The number of tables the plan empties. */
 size_t plan_nreset(const struct plan *p);
+/*
+ * The plan's tables (reset_only: those it empties) as struct pg_table, for
+ * counting rows and LOCK TABLE; names borrowed from the catalog, rows -1.
+ * Free the array alone with free(), never pg_tables_free(). New array of *n.
+ */
+struct pg_table *plan_pg_tables(const struct plan *p, int reset_only, size_t *n);
 
 /* "ident" double-quoted, embedded double quotes doubled, as
  * PQescapeIdentifier quotes it; new string. */

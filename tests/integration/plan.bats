@@ -117,7 +117,8 @@ db_state() {
 	run jq -e '.ok == true and .exit_code == 0 and .command == "plan" and .target == "discord-bot"
 		and (.tables | length) == 11 and (.tables | all(has("name") and has("before") and has("after")))
 		and (.duration_ms | type) == "number" and .markers == [] and .production == false
-		and .confirmation.production == false and .confirmation.not_interactive == "-y"
+		and .confirmation.production == false
+		and .confirmation.text == "type the target'"'"'s name '"'"'discord-bot'"'"' (or -y)"
 		and .backup.reason == "pre-reset" and .backup.format == "custom"
 		and .apps == ["bot"] and .caches == [{"service": "redis", "db": 0, "flush": "db"}]
 		and .seeds == [] and .foreign_keys == [] and .missing_tables == []' "$OUT/plan.json"

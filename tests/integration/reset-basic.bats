@@ -212,9 +212,11 @@ for t in d["tables"]:
     else:
         assert t["after"] == t["before"] and t["reset"] is False, t
 assert reset <= names and len(names) == 11, names
-assert d["sequences"] == [], d["sequences"]
+seqs = {s["name"] for s in d["sequences"]}
+assert seqs == {"public.%s_id_seq" % t for t in "tickets ticket_messages ticket_resolutions ticket_audit_log interaction_locks".split()}, d["sequences"]
 assert d["markers"] == [], d["markers"]
 assert d["confirmation"]["given"] == "-y", d["confirmation"]
+assert d["confirmation"]["text"] == "type the target's name 'discord-bot' (or -y)", d["confirmation"]
 b = d["backup"]
 assert b["reason"] == "pre-reset" and b["verified_at"] and b["target"] == "discord-bot", b
 assert d["stats"]["after"] == {"open tickets": 0}, d["stats"]
@@ -235,9 +237,9 @@ PY
 	# no -y and no terminal: a dry run asks nothing
 	run --separate-stderr "$BK_DR" -c "$CFG" reset discord-bot --dry-run </dev/null
 	assert_success
-	assert_line "reset of 'discord-bot' would empty 5 of 11 tables and restart their sequences:"
-	assert_line --regexp '^  public\.tickets +[0-9]+  reset$'
-	assert_line --regexp '^  public\.servers +3  keep$'
+	assert_line "tables      5 reset, 6 kept"
+	assert_line --regexp '^  public\.tickets +[0-9]+ +0  reset \(only this table\)$'
+	assert_line --regexp '^  public\.servers +3 +3  keep$'
 	run old_rows_digest "$OUT/max"
 	assert_output "$(cat "$OUT/rows")"
 	run kept_digests

@@ -503,6 +503,38 @@ static void partitioned_whole_inheritance_parent_only(void **state)
 	plan_release(&p);
 }
 
+/* What reset LOCKs (the reset tables, partitioned ones whole) and counts. */
+static void pg_tables_of_the_plan(void **state)
+{
+	struct cfg_target t;
+	struct cfg_table tables[] = { { NULL, "vehicles" }, { NULL, "events" } };
+	struct plan p;
+	struct pg_table *v;
+	size_t n;
+
+	(void)state;
+	target_base(&t);
+	t.tables = tables;
+	t.ntables = 2;
+	assert_int_equal(plan_build(&p, &t, &cat), 0);
+	v = plan_pg_tables(&p, 1, &n);
+	assert_int_equal(n, 2);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(v[i].rows, -1);
+		if (!strcmp(v[i].qualified, "public.events"))
+			assert_int_equal(v[i].kind, 'p');
+		else
+			assert_string_equal(v[i].qualified, "public.vehicles");
+	}
+	free(v);
+	v = plan_pg_tables(&p, 0, &n);
+	assert_int_equal(n, p.ntables);
+	assert_string_equal(v[0].qualified, p.tables[0].t->qualified);
+	assert_string_equal(v[0].schema, p.tables[0].t->schema);
+	free(v);
+	plan_release(&p);
+}
+
 static void owned_and_stand_alone_sequences(void **state)
 {
 	struct cfg_target t;
@@ -749,6 +781,7 @@ int main(void)
 		cmocka_unit_test(every_name_must_exist),
 		cmocka_unit_test(views_and_partitions_are_no_tables_to_name),
 		cmocka_unit_test(partitioned_whole_inheritance_parent_only),
+		cmocka_unit_test(pg_tables_of_the_plan),
 		cmocka_unit_test(owned_and_stand_alone_sequences),
 		cmocka_unit_test(restart_identity_false_restarts_nothing),
 		cmocka_unit_test(quoting_needs_no_connection),

@@ -39,7 +39,7 @@ static int count_rows(PGconn *c, const struct cfg_target *t, struct plan_report 
 		r->stats = dump_eval_stats(c, t);
 		rc = 0;
 	}
-	PQclear(PQexec(c, "ROLLBACK"));
+	pg_cleanup_run(c, "ROLLBACK");
 	for (size_t i = 0; i < n; i++)
 		r->rows[i] = v[i].rows;
 out:

@@ -175,16 +175,15 @@ static int build_plan(struct reset_run *r)
 }
 
 /* Stats over the current state, in a read-only transaction of their own. */
-static json_t *stats_now(PGconn *c, const struct cfg_target *t, int count_into, struct pg_table *v,
-			 size_t n)
+static json_t *stats_now(PGconn *c, const struct cfg_target *t, struct pg_table *v, size_t n)
 {
 	json_t *o = NULL;
 
 	if (pg_run(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") < 0)
 		return NULL;
-	if (!count_into || pg_count_rows(c, v, n) == 0)
+	if (pg_count_rows(c, v, n) == 0)
 		o = dump_eval_stats(c, t);
-	PQclear(PQexec(c, "COMMIT"));
+	pg_cleanup_run(c, "ROLLBACK");
 	return o;
 }
 
@@ -391,12 +390,17 @@ static int commit_reset(struct reset_run *r)
 		return EXIT_COMMAND;
 	}
 	ui_step("committing");
-	res = PQexec(c, "COMMIT");
-	if (PQresultStatus(res) == PGRES_COMMAND_OK && !strcmp(PQcmdStatus(res), "COMMIT")) {
+	res = pg_exec_finish(c, "COMMIT");
+	if (res && PQresultStatus(res) == PGRES_COMMAND_OK && !strcmp(PQcmdStatus(res), "COMMIT")) {
 		PQclear(res);
 		return 0;
 	}
-	if (PQstatus(c) != CONNECTION_BAD) {
+	if (!res && pg_failure() == PG_INTERRUPTED) {
+		/* the signal came before COMMIT was sent: nothing committed */
+		pg_snapshot_end(c);
+		return sig_exit_code();
+	}
+	if (res && PQstatus(c) != CONNECTION_BAD) {
 		char *m = pg_message(PQresultErrorMessage(res));
 		ui_error("the reset transaction did not commit: %s", m);
 		free(m);
@@ -455,7 +459,7 @@ static void after_commit(struct reset_run *r)
 
 	/* 9: before the apps write again */
 	if (r->ss.conn) {
-		if ((r->stats_after = stats_now(r->ss.conn, t, 1, r->v, r->n)))
+		if ((r->stats_after = stats_now(r->ss.conn, t, r->v, r->n)))
 			for (size_t i = 0; i < r->n; i++)
 				r->after[i] = r->v[i].rows;
 		else

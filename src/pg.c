@@ -97,6 +97,14 @@ static void notice(void *arg, const char *msg)
 
 static int last_fail;
 
+/*
+ * How a statement waits (the "cleanup" argument below): a normal one ends
+ * on a signal; a clean-up one runs after a signal, with a short timeout; a
+ * finishing one (COMMIT) is not sent after a signal but, once sent, waits
+ * for its answer through a signal, up to the idle timeout.
+ */
+enum { WAIT_NORMAL = 0, WAIT_CLEANUP = 1, WAIT_FINISH = 2 };
+
 int pg_failure(void)
 {
 	return last_fail;
@@ -111,7 +119,7 @@ static long long now_ms(void)
  * a cleanup statement. */
 static long long idle_ms(int cleanup)
 {
-	return cleanup ? PG_CLEANUP_MS : (long long)sig_idle_timeout_s() * 1000;
+	return cleanup == WAIT_CLEANUP ? PG_CLEANUP_MS : (long long)sig_idle_timeout_s() * 1000;
 }
 
 /*
@@ -133,7 +141,7 @@ static int wait_ready(PGconn *c, int cleanup)
 		 * a cost per row when rows come one at a time */
 		if (!PQisBusy(c) || !PQconsumeInput(c) || !PQisBusy(c))
 			return 0;
-		if (!cleanup && sig_pending())
+		if (cleanup == WAIT_NORMAL && sig_pending())
 			return PG_INTERRUPTED;
 		left = deadline - now_ms();
 		if (left <= 0)
@@ -249,7 +257,7 @@ void pg_abandon(PGconn *c)
 static void wait_failed(PGconn *c, int e, const char *sql, int cleanup)
 {
 	last_fail = e;
-	if (cleanup) {
+	if (cleanup == WAIT_CLEANUP) {
 		ui_verbose("no answer from the database to a clean-up statement in %d ms: %s",
 			   PG_CLEANUP_MS, sql);
 		return;
@@ -281,7 +289,7 @@ static int send_query(PGconn *c, const char *sql, int nparams, const char *const
 			return -1;
 		}
 	}
-	if (!cleanup && sig_pending()) {
+	if (cleanup != WAIT_CLEANUP && sig_pending()) {
 		last_fail = PG_INTERRUPTED;
 		return -1;
 	}
@@ -292,7 +300,7 @@ static int send_query(PGconn *c, const char *sql, int nparams, const char *const
 	if (!ok) {
 		char *m = pg_message(PQerrorMessage(c));
 
-		if (cleanup) {
+		if (cleanup == WAIT_CLEANUP) {
 			ui_verbose("clean-up statement not sent: %s", m);
 		} else {
 			ui_error("statement failed: %s", m);
@@ -376,7 +384,7 @@ static PGresult *exec_mode(PGconn *c, const char *sql, int nparams, const char *
 	{
 		const char *m = r ? PQresultErrorMessage(r) : PQerrorMessage(c);
 		char *msg = pg_message(m);
-		if (cleanup) {
+		if (cleanup == WAIT_CLEANUP) {
 			ui_verbose("clean-up statement failed: %s: %s", msg, sql);
 		} else {
 			ui_error("statement failed: %s", msg);
@@ -391,7 +399,7 @@ static PGresult *exec_mode(PGconn *c, const char *sql, int nparams, const char *
 
 PGresult *pg_exec(PGconn *c, const char *sql, int nparams, const char *const *params)
 {
-	return exec_mode(c, sql, nparams, params, 0);
+	return exec_mode(c, sql, nparams, params, WAIT_NORMAL);
 }
 
 int pg_run(PGconn *c, const char *sql)
@@ -481,9 +489,16 @@ PGresult *pg_copy_end(PGconn *c)
 	return collect(c, "COPY ... FROM STDIN", 0);
 }
 
+PGresult *pg_exec_finish(PGconn *c, const char *sql)
+{
+	if (send_query(c, sql, 0, NULL, WAIT_FINISH) < 0)
+		return NULL;
+	return collect(c, sql, WAIT_FINISH);
+}
+
 PGresult *pg_cleanup_exec(PGconn *c, const char *sql, int nparams, const char *const *params)
 {
-	return exec_mode(c, sql, nparams, params, 1);
+	return exec_mode(c, sql, nparams, params, WAIT_CLEANUP);
 }
 
 int pg_cleanup_run(PGconn *c, const char *sql)

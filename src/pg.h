@@ -85,6 +85,14 @@ int pg_run(PGconn *c, const char *sql);
 PGresult *pg_exec_unchecked(PGconn *c, const char *sql);
 
 /*
+ * The statement that decides (COMMIT): like pg_exec_unchecked(), not sent
+ * when a signal is pending, but once sent its answer is waited for through
+ * a signal (an interrupted COMMIT would leave its outcome unknown), up to
+ * the idle timeout.
+ */
+PGresult *pg_exec_finish(PGconn *c, const char *sql);
+
+/*
  * COPY ... FROM STDIN after pg_exec_unchecked() gave PGRES_COPY_IN:
  * pg_copy_put() sends len bytes (waiting for room as pg_exec waits for an
  * answer: bounded by the idle timeout, ended by a signal); 0 or -1

@@ -55,6 +55,16 @@ int cmd_backup(struct cmd_ctx *ctx)
 		ui_hint("try 'dockreset --help'");
 		return EXIT_USAGE;
 	}
+	if (ctx->opt->label) {
+		/* the manifest is JSON: a label must be text it can hold */
+		json_t *j = json_string(ctx->opt->label);
+		if (!j) {
+			ui_error("--label: not valid UTF-8 text");
+			ui_hint("try 'dockreset --help'");
+			return EXIT_USAGE;
+		}
+		json_decref(j);
+	}
 	rc = session_open(&ss, ctx, 1, 1);
 	if (rc)
 		goto out;

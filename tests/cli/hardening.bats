@@ -106,3 +106,11 @@ d = json.loads(sys.argv[1])
 print(d["backups"][0]["label"] == sys.argv[2])' "$output" "$label"
 	assert_output True
 }
+
+@test "a --label that is not UTF-8 is exit 2 before anything is asked" {
+	write_config "postgresql://bot@localhost/discord"
+	run --separate-stderr "$DR" backup t --label $'bad \xff label' -H unix:///nonexistent.sock
+	assert_failure 2
+	output=$stderr assert_output --partial "dockreset: error: --label: not valid UTF-8 text"
+	assert_not_exists b
+}

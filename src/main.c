@@ -393,6 +393,10 @@ static int parse_args(int argc, char **argv, struct options *o, const char **cmd
 
 static int finish(struct cmd_ctx *ctx, const char *target, int rc)
 {
+	/* a command that stopped on a signal says so, when it has not */
+	if ((rc == EXIT_SIGINT || rc == EXIT_SIGTERM) && !ui_first_error())
+		ui_error("interrupted by %s: stopped before finishing",
+			 rc == EXIT_SIGINT ? "SIGINT" : "SIGTERM");
 	if (ctx->opt->json && ui_json_finish(ctx->name, target, rc) < 0 && rc == 0)
 		rc = EXIT_IO;
 	if (fflush(stdout) || ferror(stdout)) {

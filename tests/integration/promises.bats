@@ -263,6 +263,8 @@ verify_signal() {
 	kill "-$sig" "$BG_PID"
 	wait_bg
 	assert_equal "$BG_RC" "$code"
+	run cat "$OUT/err"
+	assert_output --partial "dockreset: error: interrupted by SIG$sig"
 	# a run killed by the signal would have left its lock
 	assert_file_not_exists "$D/.lock"
 	run diff -r "$OUT/before" "$D"

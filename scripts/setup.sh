@@ -43,6 +43,15 @@ is_debian() { [[ -f /etc/debian_version ]] && command -v apt-get >/dev/null && c
 have() { command -v "$1" >/dev/null 2>&1; }
 dpkg_has() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 pc_has() { have pkg-config && pkg-config --exists "$1"; }
+# A bats helper library where bats_load_library looks (BATS_LIB_PATH, by
+# default /usr/lib/bats), whatever installed it.
+bats_lib_has() {
+    local d IFS=:
+    for d in ${BATS_LIB_PATH:-/usr/lib/bats}; do
+        [[ -f $d/$1/load.bash ]] && return 0
+    done
+    return 1
+}
 
 # Socket path of the engine we talk to, or empty when DOCKER_HOST names
 # something other than a local unix socket.
@@ -75,6 +84,7 @@ present() {
         libssl-dev) pc_has libcrypto || dpkg_has "$1" ;;
         libcmocka-dev) pc_has cmocka || dpkg_has "$1" ;;
         bats) have bats ;;
+        bats-support | bats-assert | bats-file) bats_lib_has "$1" ;;
         curl) have curl ;;
         python3) have python3 ;;
         time) [[ -x /usr/bin/time ]] ;;
@@ -234,7 +244,8 @@ ensure_images() {
 
 main() {
     ensure_packages build-essential pkg-config libcurl4-openssl-dev libpq-dev \
-        libjansson-dev libgit2-dev libssl-dev libcmocka-dev bats curl python3 time \
+        libjansson-dev libgit2-dev libssl-dev libcmocka-dev \
+        bats bats-support bats-assert bats-file curl python3 time \
         valgrind postgresql-client redis-tools docker.io docker-compose
     ensure_docker
     ensure_images

@@ -134,12 +134,27 @@ int backup_priv_open_regular(int *fd, char **why, int dirfd, const char *path, i
 
 /* ---- times ---- */
 
-char *backup_time_format(char buf[BACKUP_TIME_LEN], time_t t)
+/*
+ * t in UTC as the fields of fmt (year, month, day, hour, minute, second).
+ * The year always takes four digits (strftime's %Y writes 999 for 0999),
+ * so that every time the parsers take formats back the same; a time outside
+ * years 0000-9999, which they refuse, is written as the epoch.
+ */
+static void time_fields(char *buf, size_t size, const char *fmt, time_t t)
 {
 	struct tm tm;
 
-	if (!gmtime_r(&t, &tm) || strftime(buf, BACKUP_TIME_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, BACKUP_TIME_LEN, "1970-01-01T00:00:00Z");
+	if (!gmtime_r(&t, &tm) || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900) {
+		t = 0;
+		gmtime_r(&t, &tm);
+	}
+	snprintf(buf, size, fmt, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec);
+}
+
+char *backup_time_format(char buf[BACKUP_TIME_LEN], time_t t)
+{
+	time_fields(buf, BACKUP_TIME_LEN, "%04d-%02d-%02dT%02d:%02d:%02dZ", t);
 	return buf;
 }
 
@@ -214,10 +229,8 @@ int backup_target_valid(const char *target)
 char *backup_id_format(const char *target, time_t t, unsigned seq)
 {
 	char ts[32];
-	struct tm tm;
 
-	if (!gmtime_r(&t, &tm) || strftime(ts, sizeof(ts), "%Y%m%dT%H%M%SZ", &tm) == 0)
-		snprintf(ts, sizeof(ts), "19700101T000000Z");
+	time_fields(ts, sizeof(ts), "%04d%02d%02dT%02d%02d%02dZ", t);
 	if (seq >= 2)
 		return xasprintf("%s-%s-%u", target, ts, seq);
 	return xasprintf("%s-%s", target, ts);

@@ -45,7 +45,9 @@ int backup_exit_code(int rc);
 
 #define BACKUP_TIME_LEN 21 /* with the NUL */
 
-/* Formats t into buf and returns buf. */
+/* Formats t into buf and returns buf. The year has four digits, so that
+ * backup_time_parse(format(t)) gives t back; a time outside years
+ * 0000-9999 is written as the epoch. */
 char *backup_time_format(char buf[BACKUP_TIME_LEN], time_t t);
 /* Quiet. Parses exactly YYYY-MM-DDTHH:MM:SSZ (a real date); 0 or -1. */
 int backup_time_parse(time_t *out, const char *s);
@@ -60,7 +62,8 @@ int backup_target_valid(const char *target);
 
 /*
  * Pure. The id "<target>-<YYYYMMDDTHHMMSSZ>" of t (UTC), with "-<seq>" when
- * seq >= 2 (seq 0 and 1 both mean no suffix). Returns a new string.
+ * seq >= 2 (seq 0 and 1 both mean no suffix); the year has four digits as
+ * in backup_time_format. Returns a new string.
  */
 char *backup_id_format(const char *target, time_t t, unsigned seq);
 
@@ -361,17 +364,24 @@ void backup_scan_release(struct backup_scan *s);
 int backup_verify_file(const char *path, const json_t *m, unsigned flags);
 
 /*
- * Streaming check of a plain dump's end: ok when the line
- * "-- PostgreSQL database dump complete" is followed by nothing but comment
- * lines, blank lines and at most one "\unrestrict KEY" line (KEY alnum;
- * required, with the same KEY, when the dump began with "\restrict KEY"),
- * and the file begins like a pg_dump plain dump. Keeps the first 4 KiB and
- * the last 64 KiB only.
+ * Streaming check of a plain dump: ok when the file begins like a pg_dump
+ * plain dump ("--", "-- PostgreSQL database dump"), and its last 64 KiB
+ * hold the line "-- PostgreSQL database dump complete" after a "--" line,
+ * followed by nothing but comment lines, blank lines and at most one
+ * "\unrestrict KEY" line (KEY alnum; required, with the same KEY, when the
+ * first line of the dump that is neither blank nor a comment is
+ * "\restrict KEY"). The verdict does not depend on how the data is cut
+ * into calls of feed. Keeps the header's lines one at a time (a short
+ * prefix of each) and the last 64 KiB, up to 128 KiB.
  */
 struct backup_plain_check {
 	unsigned long long total;
-	char *head;
-	size_t head_len;
+	unsigned long long lineno; /* lines of the header read */
+	int in_header;		   /* until the first line not blank nor a comment */
+	int not_dump;		   /* its first two lines are not pg_dump's */
+	char *line;		   /* the first bytes of the header line being read */
+	size_t line_len;	   /* its length so far (may exceed what is kept) */
+	char *key;		   /* of "\restrict KEY", or NULL */
 	char *tail;
 	size_t tail_len;
 };
@@ -467,33 +477,44 @@ void backup_json_check_release(struct backup_json_check *c);
 
 /*
  * "<dir>/.lock", created exclusively (0600, never through a symlink),
- * holding {"pid", "host", "user", "command", "target", "started_at"}.
- * Initialise with BACKUP_LOCK_INIT.
+ * holding {"pid", "host", "user", "command", "target", "started_at"}, and
+ * flock()ed by its holder for the whole run (the kernel drops that when the
+ * process dies). Initialise with BACKUP_LOCK_INIT.
  */
 struct backup_lock {
 	char *dir;
 	char *path;
 	long pid;
+	int fd;		/* the open lock file holding the flock, when path is set */
+	int no_details; /* the file is empty: its text could not be written */
 };
 #define BACKUP_LOCK_INIT                                                                           \
 	{                                                                                          \
-		NULL, NULL, 0                                                                      \
+		NULL, NULL, 0, -1, 0                                                               \
 	}
 
 /*
  * Ensures dir (backup_dir_ensure) and takes its lock for command ("backup",
  * "reset"...). A lock whose pid is dead on this host is stale: removed with
  * a warning ("removed stale lock of pid N (dockreset reset, started ...)"),
- * then taken. A live holder, or a lock file that cannot be read or parsed
- * (fail closed, with a hint on removing it), is BACKUP_ERR_LOCKED: "backups
- * of 'x' are locked by pid 123 on host h (dockreset backup, started ...)".
- * Returns 0, BACKUP_ERR_LOCKED, BACKUP_ERR_UNSAFE, BACKUP_ERR_IO or
- * BACKUP_ERR (this process already holds it).
+ * then taken. A live holder is BACKUP_ERR_LOCKED: "backups of 'x' are
+ * locked by pid 123 on host h (dockreset backup, started ...)".
+ *
+ * The lock needs no free space: when its text cannot be written (ENOSPC,
+ * EDQUOT) it is kept empty, held by its flock, with a warning. An empty
+ * lock file is judged by its flock: held, BACKUP_ERR_LOCKED ("locked by
+ * another run whose details could not be recorded"); not held, stale
+ * (removed with a warning). Any other lock file that cannot be read or
+ * parsed fails closed unless its flock is held (BACKUP_ERR_LOCKED either
+ * way, with a hint on removing it). Returns 0, BACKUP_ERR_LOCKED,
+ * BACKUP_ERR_UNSAFE, BACKUP_ERR_IO or BACKUP_ERR (this process already
+ * holds it).
  */
 int backup_lock_acquire(struct backup_lock *l, const char *dir, const char *target,
 			const char *command);
-/* Removes the lock file if it still names this process; frees l. Safe on
- * a lock never taken. */
+/* Removes the lock file if it is still this process's (it names this
+ * process, or it is the empty file this process holds), drops the flock;
+ * frees l. Safe on a lock never taken. */
 void backup_lock_release(struct backup_lock *l);
 
 /* Pure. The first 8 bytes of SHA-256("dockreset:" + target), big-endian,

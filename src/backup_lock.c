@@ -98,22 +98,31 @@ static char *lock_text(const char *target, const char *command)
 	return line;
 }
 
-/* Creates the lock file with text: 0, -EEXIST, or -1 after reporting (the
- * file then removed). */
-static int lock_create(int dirfd, const char *path, const char *text)
+/*
+ * Creates the lock file, takes its flock and writes text. 0 and *out (the
+ * open file, holding the flock), -EEXIST, or -1 after reporting (the file
+ * then removed). When text cannot be written for lack of space (ENOSPC,
+ * EDQUOT), the file is left empty, held by its flock: *no_details, with a
+ * warning, and 0 all the same, so that prune can still free space.
+ */
+static int lock_create(int *out, int *no_details, int dirfd, const char *path, const char *text)
 {
 	size_t len = strlen(text), off = 0;
 	int fd =
 	    openat(dirfd, LOCK_NAME, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	int err = 0;
 
+	*out = -1;
+	*no_details = 0;
 	if (fd < 0) {
 		if (errno == EEXIST)
 			return -EEXIST;
 		ui_error("cannot create lock file '%s': %s", path, strerror(errno));
 		return -1;
 	}
-	if (fchmod(fd, 0600) < 0) {
+	/* Held before anything is written: a lock file found empty or cut is
+	 * still known to be held. */
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0 || fchmod(fd, 0600) < 0) {
 		err = errno;
 		goto out;
 	}
@@ -130,13 +139,22 @@ static int lock_create(int dirfd, const char *path, const char *text)
 	if (fsync(fd) < 0)
 		err = errno;
 out:
-	if (close(fd) < 0 && !err)
-		err = errno;
+	if (err == ENOSPC || err == EDQUOT) {
+		/* An empty file needs no data block; the flock says it is held. */
+		if (ftruncate(fd, 0) == 0)
+			fsync(fd);
+		ui_warn("cannot write the details of lock file '%s': %s; holding it without them",
+			path, strerror(err));
+		*no_details = 1;
+		err = 0;
+	}
 	if (err) {
 		ui_error("cannot write lock file '%s': %s", path, strerror(err));
 		unlinkat(dirfd, LOCK_NAME, 0);
+		close(fd);
 		return -1;
 	}
+	*out = fd;
 	return 0;
 }
 
@@ -149,7 +167,8 @@ static char *opt_string(const json_t *o, const char *key)
 
 /*
  * Reads the lock file. 0 and *h; -ENOENT when it is gone; -ELOOP when it is
- * a symbolic link; -1 and *why when it cannot be read or makes no sense.
+ * a symbolic link; -ENODATA when it is empty; -EBADMSG and *why when its
+ * content makes no sense; -1 and *why when it cannot be read.
  */
 static int lock_read(struct holder *h, char **why, int dirfd)
 {
@@ -157,6 +176,7 @@ static int lock_read(struct holder *h, char **why, int dirfd)
 	char buf[4096];
 	json_error_t err;
 	json_t *o = NULL, *pid;
+	struct stat st;
 	int fd, rc = -1;
 
 	memset(h, 0, sizeof(*h));
@@ -168,6 +188,14 @@ static int lock_read(struct holder *h, char **why, int dirfd)
 		*why = xstrdup(strerror(errno));
 		return -1;
 	}
+	if (fstat(fd, &st) < 0) {
+		*why = xstrdup(strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		*why = xstrdup("it is not a regular file");
+		goto out;
+	}
 	for (;;) {
 		long n = backup_priv_read(fd, buf, sizeof(buf));
 		if (n < 0) {
@@ -178,6 +206,7 @@ static int lock_read(struct holder *h, char **why, int dirfd)
 			break;
 		if (sb.len + (size_t)n > LOCK_MAX) {
 			*why = xstrdup("it is too large");
+			rc = -EBADMSG;
 			goto out;
 		}
 		strbuf_add(&sb, buf, (size_t)n);
@@ -187,6 +216,7 @@ static int lock_read(struct holder *h, char **why, int dirfd)
 	if (!o || !json_is_integer(pid) || json_integer_value(pid) <= 0 ||
 	    json_integer_value(pid) > INT_MAX || !json_is_string(json_object_get(o, "host"))) {
 		*why = xstrdup(sb.len ? "it does not hold a pid and a host" : "it is empty");
+		rc = sb.len ? -EBADMSG : -ENODATA;
 		goto out;
 	}
 	h->pid = (long)json_integer_value(pid);
@@ -219,6 +249,33 @@ static int holder_stale(const struct holder *h, const char *path)
 	return stale;
 }
 
+/* Whether a process holds the flock of the lock file: 1, 0, or -1 (errno)
+ * when that cannot be told. */
+static int lock_flocked(int dirfd)
+{
+	int fd = openat(dirfd, LOCK_NAME, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC), taken;
+
+	if (fd < 0)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+		taken = 0;
+		flock(fd, LOCK_UN);
+	} else {
+		taken = errno == EWOULDBLOCK ? 1 : -1;
+	}
+	close(fd);
+	return taken;
+}
+
+/* Whether the lock file in dirfd is the file open as fd. */
+static int lock_is_file(int dirfd, int fd)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && fstatat(dirfd, LOCK_NAME, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 /* Serialises lock changes of dockreset processes on dir (create, stale
  * removal, release), so that two of them never remove each other's lock. */
 static void dir_flock(int dirfd, int op)
@@ -232,9 +289,10 @@ int backup_lock_acquire(struct backup_lock *l, const char *dir, const char *targ
 {
 	struct holder h = { 0 };
 	char *why = NULL, *text = NULL, *path;
-	int dirfd = -1, rc;
+	int dirfd = -1, fd = -1, no_details = 0, rc;
 
 	memset(l, 0, sizeof(*l));
+	l->fd = -1;
 	path = xasprintf("%s/%s", dir, LOCK_NAME);
 	if (strlist_has(&held, path)) {
 		ui_error("internal: the lock '%s' is already held by this run", path);
@@ -252,7 +310,7 @@ int backup_lock_acquire(struct backup_lock *l, const char *dir, const char *targ
 	text = lock_text(target, command);
 	dir_flock(dirfd, LOCK_EX);
 	for (int attempt = 0;; attempt++) {
-		int r = lock_create(dirfd, path, text);
+		int r = lock_create(&fd, &no_details, dirfd, path, text);
 
 		if (r == 0)
 			break;
@@ -271,6 +329,32 @@ int backup_lock_acquire(struct backup_lock *l, const char *dir, const char *targ
 			ui_hint("remove it if nothing of yours put it there");
 			rc = BACKUP_ERR_UNSAFE;
 			goto out;
+		}
+		if (r == -ENODATA || r == -EBADMSG) {
+			/* a run that could not write its details holds its flock */
+			int flocked = lock_flocked(dirfd);
+
+			if (flocked == 1) {
+				ui_error("backups of '%s' are locked by another run whose details "
+					 "could not be recorded (lock file '%s')",
+					 target, path);
+				ui_hint("wait for it to finish");
+				rc = BACKUP_ERR_LOCKED;
+				goto out;
+			}
+			/* Empty and not held: its run died before writing it. Other
+			 * content nobody holds is no dockreset's: fail closed. */
+			if (flocked == 0 && r == -ENODATA && attempt == 0) {
+				if (unlinkat(dirfd, LOCK_NAME, 0) < 0 && errno != ENOENT) {
+					ui_error("cannot remove stale lock '%s': %s", path,
+						 strerror(errno));
+					rc = BACKUP_ERR_IO;
+					goto out;
+				}
+				ui_warn("removed stale lock '%s': it is empty and no run holds it",
+					path);
+				continue;
+			}
 		}
 		if (r < 0) {
 			ui_error(
@@ -310,6 +394,8 @@ int backup_lock_acquire(struct backup_lock *l, const char *dir, const char *targ
 	l->dir = xstrdup(dir);
 	l->path = path;
 	l->pid = (long)getpid();
+	l->fd = fd;
+	l->no_details = no_details;
 	strlist_push(&held, path);
 	path = NULL;
 	rc = 0;
@@ -342,7 +428,7 @@ void backup_lock_release(struct backup_lock *l)
 {
 	struct holder h;
 	char *why = NULL;
-	int dirfd = -1;
+	int dirfd = -1, r;
 
 	if (!l->path)
 		goto out;
@@ -350,22 +436,30 @@ void backup_lock_release(struct backup_lock *l)
 	if (backup_priv_open_dir(&dirfd, &why, l->dir) != 0)
 		goto out;
 	dir_flock(dirfd, LOCK_EX);
-	if (lock_read(&h, &why, dirfd) == 0) {
+	r = lock_read(&h, &why, dirfd);
+	if (r == 0) {
 		char *host = this_host();
 		/* Only ours: a lock taken over meanwhile is left alone. */
 		if (h.pid == l->pid && h.pid == (long)getpid() && !strcmp(host, h.host))
 			unlinkat(dirfd, LOCK_NAME, 0);
 		free(host);
 		holder_release(&h);
+	} else if ((r == -ENODATA || r == -EBADMSG) && l->no_details && l->fd >= 0 &&
+		   lock_is_file(dirfd, l->fd)) {
+		/* the file this process holds, without its details */
+		unlinkat(dirfd, LOCK_NAME, 0);
 	}
 	dir_flock(dirfd, LOCK_UN);
 out:
+	if (l->path && l->fd >= 0)
+		close(l->fd); /* drops the flock */
 	if (dirfd >= 0)
 		close(dirfd);
 	free(why);
 	free(l->dir);
 	free(l->path);
 	memset(l, 0, sizeof(*l));
+	l->fd = -1;
 }
 
 int64_t backup_advisory_key(const char *target)

@@ -19,12 +19,15 @@
 #include "backup_priv.h"
 #include "ui.h"
 
-#define READ_BUF   (256u * 1024)
-#define PLAIN_HEAD 4096u
+#define READ_BUF (256u * 1024)
+/* pg_dump writes a few lines after its completion comment: its trailer
+ * must lie in the last PLAIN_TAIL bytes. */
 #define PLAIN_TAIL (64u * 1024)
 
-static const char plain_begin[] = "--\n-- PostgreSQL database dump\n";
+static const char plain_head2[] = "-- PostgreSQL database dump";
 static const char plain_done[] = "-- PostgreSQL database dump complete";
+static const char restrict_cmd[] = "\\restrict ";
+static const char unrestrict_cmd[] = "\\unrestrict ";
 
 /* ---- format detection ---- */
 
@@ -64,29 +67,101 @@ int backup_detect_format(enum backup_format *out, const char *path)
 
 /* ---- plain dumps: the trailer ---- */
 
+/* pg_dump's keys are 64 characters; a longer one is kept up to this. */
+#define PLAIN_KEY_MAX	1024u
+#define PLAIN_LINE_KEEP (sizeof(restrict_cmd) - 1 + PLAIN_KEY_MAX)
+
 void backup_plain_check_init(struct backup_plain_check *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->head = xmalloc(PLAIN_HEAD);
+	c->in_header = 1;
+	c->line = xmalloc(PLAIN_LINE_KEEP);
 	c->tail = xmalloc(2 * PLAIN_TAIL);
 }
 
 void backup_plain_check_release(struct backup_plain_check *c)
 {
-	free(c->head);
+	free(c->line);
+	free(c->key);
 	free(c->tail);
 	memset(c, 0, sizeof(*c));
+}
+
+static int is_key(const char *s, size_t n)
+{
+	if (n == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9')))
+			return 0;
+	return 1;
+}
+
+/* The key of a line "<cmd>KEY" (n bytes, all of them in l), else NULL. */
+static const char *line_key(const char *l, size_t n, const char *cmd, size_t *klen)
+{
+	size_t cl = strlen(cmd);
+
+	if (n <= cl || memcmp(l, cmd, cl) != 0 || !is_key(l + cl, n - cl))
+		return NULL;
+	*klen = n - cl;
+	return l + cl;
+}
+
+/* One whole line of the header: l holds its first min(n, PLAIN_LINE_KEEP)
+ * bytes of n. */
+static void plain_header_line(struct backup_plain_check *c, const char *l, size_t n)
+{
+	size_t klen;
+	const char *k;
+
+	c->lineno++;
+	c->line_len = 0;
+	if (c->lineno == 1 && !(n == 2 && !memcmp(l, "--", 2)))
+		c->not_dump = 1;
+	if (c->lineno == 2 && !(n == sizeof(plain_head2) - 1 && !memcmp(l, plain_head2, n)))
+		c->not_dump = 1;
+	if (n == 0 || (n >= 2 && l[0] == '-' && l[1] == '-'))
+		return;
+	/* The first other line: pg_dump writes "\restrict KEY" there. */
+	c->in_header = 0;
+	k = n <= PLAIN_LINE_KEEP ? line_key(l, n, restrict_cmd, &klen) : NULL;
+	if (k)
+		c->key = xstrndup(k, klen);
+}
+
+/* Reads the header (its blank and comment lines and the line after them)
+ * line by line, whatever the size of the pieces it comes in. */
+static void plain_header_feed(struct backup_plain_check *c, const char *p, size_t len)
+{
+	const char *end = p + len;
+
+	while (c->in_header && p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		if (nl && c->line_len == 0) {
+			plain_header_line(c, p, n); /* whole in this piece */
+		} else {
+			if (c->line_len < PLAIN_LINE_KEEP) {
+				size_t room = PLAIN_LINE_KEEP - c->line_len;
+				memcpy(c->line + c->line_len, p, n < room ? n : room);
+			}
+			c->line_len += n;
+			if (!nl)
+				break;
+			plain_header_line(c, c->line, c->line_len);
+		}
+		p = nl + 1;
+	}
 }
 
 void backup_plain_check_feed(struct backup_plain_check *c, const void *data, size_t len)
 {
 	const char *p = data;
 
-	if (c->head_len < PLAIN_HEAD) {
-		size_t n = PLAIN_HEAD - c->head_len < len ? PLAIN_HEAD - c->head_len : len;
-		memcpy(c->head + c->head_len, p, n);
-		c->head_len += n;
-	}
+	plain_header_feed(c, p, len);
 	c->total += len;
 	if (len >= PLAIN_TAIL) {
 		memcpy(c->tail, p + len - PLAIN_TAIL, PLAIN_TAIL);
@@ -102,17 +177,6 @@ void backup_plain_check_feed(struct backup_plain_check *c, const void *data, siz
 	c->tail_len += len;
 }
 
-static int is_key(const char *s, size_t n)
-{
-	if (n == 0)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-		      (s[i] >= '0' && s[i] <= '9')))
-			return 0;
-	return 1;
-}
-
 /* A short printable copy of a line for messages. */
 static char *line_excerpt(const char *s, size_t n)
 {
@@ -125,40 +189,13 @@ static char *line_excerpt(const char *s, size_t n)
 	return strbuf_detach(&sb);
 }
 
-/* The key of a "\restrict KEY" line that opens the dump after its comments. */
-static void restrict_key(const char *head, size_t len, const char **key, size_t *klen)
-{
-	static const char cmd[] = "\\restrict ";
-	size_t i = 0;
-
-	*key = NULL;
-	*klen = 0;
-	while (i < len) {
-		const char *nl = memchr(head + i, '\n', len - i);
-		size_t n;
-
-		if (!nl)
-			return;
-		n = (size_t)(nl - (head + i));
-		if (n == 0 || (n >= 2 && head[i] == '-' && head[i + 1] == '-')) {
-			i += n + 1;
-			continue;
-		}
-		if (n > sizeof(cmd) - 1 && !memcmp(head + i, cmd, sizeof(cmd) - 1) &&
-		    is_key(head + i + sizeof(cmd) - 1, n - (sizeof(cmd) - 1))) {
-			*key = head + i + sizeof(cmd) - 1;
-			*klen = n - (sizeof(cmd) - 1);
-		}
-		return;
-	}
-}
-
 int backup_plain_check_finish(char **why, struct backup_plain_check *c)
 {
-	static const char cmd[] = "\\unrestrict ";
 	const size_t done_len = sizeof(plain_done) - 1;
-	const char *t = c->tail, *key, *end = NULL;
-	size_t tl = c->tail_len, i = 0, klen;
+	/* Exactly the last PLAIN_TAIL bytes, however much the buffer holds, so
+	 * that the verdict does not depend on the sizes data came in. */
+	size_t tl = c->tail_len < PLAIN_TAIL ? c->tail_len : PLAIN_TAIL, i = 0, klen = 0;
+	const char *t = c->tail + c->tail_len - tl, *key = c->key, *end = NULL;
 	int unrestricts = 0;
 
 	*why = NULL;
@@ -166,12 +203,13 @@ int backup_plain_check_finish(char **why, struct backup_plain_check *c)
 		*why = xstrdup("the file is empty");
 		return -1;
 	}
-	if (c->head_len < sizeof(plain_begin) - 1 ||
-	    memcmp(c->head, plain_begin, sizeof(plain_begin) - 1) != 0) {
+	/* Its two first lines, each with its newline, are pg_dump's. */
+	if (c->not_dump || c->lineno < 2) {
 		*why = xstrdup("it does not begin like a plain dump of pg_dump");
 		return -1;
 	}
-	restrict_key(c->head, c->head_len, &key, &klen);
+	if (key)
+		klen = strlen(key);
 	/* The tail's first line is cut unless the tail is the whole file. */
 	if (c->total > tl) {
 		const char *nl = memchr(t, '\n', tl);
@@ -196,14 +234,12 @@ int backup_plain_check_finish(char **why, struct backup_plain_check *c)
 	}
 	for (const char *p = end < t + tl ? end + 1 : end; p < t + tl;) {
 		const char *nl = memchr(p, '\n', (size_t)(t + tl - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(t + tl - p);
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(t + tl - p), kn;
+		const char *k = line_key(p, n, unrestrict_cmd, &kn);
 
 		if (n == 0 || (n >= 2 && p[0] == '-' && p[1] == '-')) {
 			/* a blank or comment line */
-		} else if (n > sizeof(cmd) - 1 && !memcmp(p, cmd, sizeof(cmd) - 1) &&
-			   is_key(p + sizeof(cmd) - 1, n - (sizeof(cmd) - 1)) && !unrestricts) {
-			const char *k = p + sizeof(cmd) - 1;
-			size_t kn = n - (sizeof(cmd) - 1);
+		} else if (k && !unrestricts) {
 			if (key && (kn != klen || memcmp(k, key, kn) != 0)) {
 				*why = xstrdup("its closing \\unrestrict line does not match its "
 					       "\\restrict line");
@@ -674,10 +710,18 @@ out:
 	return rc;
 }
 
+/* Whether the line is exactly s: its length too, so that a NUL byte in it
+ * never ends the comparison early. */
+static int line_is(const struct strbuf *line, const char *s)
+{
+	size_t n = strlen(s);
+
+	return line->len == n && (n == 0 || !memcmp(line->buf, s, n));
+}
+
 static int check_line(struct backup_json_check *c)
 {
-	const char *s = c->line.buf ? c->line.buf : "";
-	int close_more = !strcmp(s, "]},"), close = !strcmp(s, "]}");
+	int close_more = line_is(&c->line, "]},"), close = line_is(&c->line, "]}");
 
 	c->lineno++;
 	switch (c->state) {

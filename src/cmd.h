@@ -54,7 +54,17 @@ int cmd_backup(struct cmd_ctx *ctx);
 int cmd_backups(struct cmd_ctx *ctx);
 int cmd_verify(struct cmd_ctx *ctx);
 int cmd_prune(struct cmd_ctx *ctx);
+int cmd_mark(struct cmd_ctx *ctx);
+int cmd_plan(struct cmd_ctx *ctx);
 int cmd_reset(struct cmd_ctx *ctx);
+
+/*
+ * What a reset of ctx's target would do (SPEC 4 steps 1-3), printed (or put
+ * into the --json document) without changing anything: no prompt, no lock,
+ * no backup. Returns 0, 2 when the plan cannot run (after the whole
+ * report), or the exit code of what failed. `plan` and `reset --dry-run`.
+ */
+int plan_show(struct cmd_ctx *ctx);
 
 /*
  * What most commands open first: the Docker connection, the target's

@@ -32,12 +32,15 @@ int cmd_backups(struct cmd_ctx *ctx)
 		json_array_append(arr, b->manifest);
 		if (ctx->opt->json)
 			continue;
-		printf("%-40s %-20s %10s %-7s %-12s %-20s %s\n", b->id,
+		/* the label is the user's text, kept exact in the manifest:
+		 * escaped here, so that it can neither clear the screen nor
+		 * forge a row */
+		printf("%-40s %-20s %10s %-7s %-12s %-20s %s\n", ui_field(b->id),
 		       backup_time_format(created, b->created_at),
 		       human_size(size, sizeof(size), b->size), backup_format_name(b->format),
 		       b->reason,
 		       b->verified_at ? backup_time_format(verified, b->verified_at) : "never",
-		       json_is_string(label) ? json_string_value(label) : "");
+		       ui_field(json_is_string(label) ? json_string_value(label) : ""));
 		if (b->missing)
 			ui_warn("the file of backup '%s' is missing", b->id);
 	}

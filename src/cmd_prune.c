@@ -1,7 +1,7 @@
 /*
  * cmd_prune.c - `dockreset prune TARGET`: deletes the backups no retention
- * rule keeps, after confirmation, never on a target with a production
- * marker (until the guard's confirmations are built).
+ * rule keeps, after the confirmation of SPEC 3 (production's when the target
+ * carries a marker).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -36,26 +36,31 @@ static int delete_backup(const char *dir, const struct backup_entry *b)
 	return rc;
 }
 
-static int refuse_production(struct cmd_ctx *ctx)
+/*
+ * The confirmation of SPEC 3 with verb "prune": the target's markers are
+ * read first (one that cannot be read counts as production).
+ */
+static int confirm(struct cmd_ctx *ctx, size_t ndel)
 {
 	struct guard_markers m = { 0 };
 	struct session ss;
-	int rc = 0;
+	char *what =
+	    xasprintf("delete %zu backup%s of '%s'", ndel, ndel == 1 ? "" : "s", ctx->target->name);
+	struct guard_confirm_req req = { .target = ctx->target->name,
+					 .verb = "prune",
+					 .markers = &m,
+					 .yes = ctx->opt->yes,
+					 .production_flag = ctx->opt->production,
+					 .what = what };
+	int rc;
 
 	session_open(&ss, ctx, 1, 1);
 	guard_scan_target(&m, ctx->cfg, ctx->target, ss.tc.groups ? &ss.tc : NULL, ss.conn);
-	if (m.n) {
-		ui_error("refusing to prune '%s': it carries %zu production marker%s",
-			 ctx->target->name, m.n, m.n == 1 ? "" : "s");
-		for (size_t i = 0; i < m.n; i++)
-			ui_hint("%s%s: %s", m.v[i].unreadable ? "unreadable, " : "", m.v[i].where,
-				m.v[i].detail);
-		ui_hint("prune does not touch production yet%s; delete backups by hand if you must",
-			ctx->opt->production ? ", even with --production" : "");
-		rc = EXIT_REFUSED;
-	}
-	guard_markers_release(&m);
+	/* no session held open while a person reads the prompt */
 	session_close(&ss);
+	rc = guard_confirm_req(&req);
+	guard_markers_release(&m);
+	free(what);
 	return rc;
 }
 
@@ -70,7 +75,7 @@ int cmd_prune(struct cmd_ctx *ctx)
 	    ctx->opt->keep >= 0 ? (unsigned long)ctx->opt->keep : (unsigned long)t->backup_keep;
 	unsigned *why = NULL;
 	size_t ndel = 0;
-	int rc, e;
+	int rc = 0, e;
 
 	json_object_set_new(ui_json(), "deleted", deleted);
 	json_object_set_new(ui_json(), "kept", kept);
@@ -83,9 +88,6 @@ int cmd_prune(struct cmd_ctx *ctx)
 			return EXIT_USAGE;
 		}
 	}
-	/* a dry run changes nothing, so it never refuses (SPEC 3) */
-	if (!ctx->opt->dry_run && (rc = refuse_production(ctx)))
-		return rc;
 	if ((e = backup_lock_acquire(&lock, t->backup_dir, t->name, "prune")) < 0) {
 		rc = backup_exit_code(e);
 		goto out;
@@ -106,14 +108,9 @@ int cmd_prune(struct cmd_ctx *ctx)
 		ui_info("nothing to prune: %zu backup%s kept", l.n, l.n == 1 ? "" : "s");
 		goto out;
 	}
-	if (!ctx->opt->dry_run) {
-		char *what =
-		    xasprintf("delete %zu backup%s of '%s'", ndel, ndel == 1 ? "" : "s", t->name);
-		rc = guard_confirm(t->name, what, ctx->opt->yes);
-		free(what);
-		if (rc)
-			goto out;
-	}
+	/* a dry run changes nothing, so it never asks nor refuses (SPEC 3) */
+	if (!ctx->opt->dry_run && (rc = confirm(ctx, ndel)))
+		goto out;
 	for (size_t i = 0; i < l.n; i++) {
 		if (why[i])
 			continue;

@@ -305,24 +305,20 @@ static void fill_json(const struct reset_run *r, const char *confirmation, doubl
 static int confirm(struct reset_run *r, const char **given)
 {
 	const struct options *o = r->ctx->opt;
+	struct guard_confirm_req req = {
+		.target = r->t->name,
+		.verb = "reset",
+		.markers = &r->markers,
+		.yes = o->yes,
+		.production_flag = o->production,
+	};
 	int rc;
 
-	if (r->markers.n) {
-		/* production: the confirmations of SPEC 3 come with guard_confirm_req */
-		ui_error("refusing to reset '%s': it carries %zu production marker%s", r->t->name,
-			 r->markers.n, r->markers.n == 1 ? "" : "s");
-		for (size_t i = 0; i < r->markers.n; i++)
-			ui_hint("%s%s: %s", r->markers.v[i].unreadable ? "unreadable, " : "",
-				r->markers.v[i].where, r->markers.v[i].detail);
-		if (o->no_backup)
-			ui_hint("--no-backup is never allowed on production");
-		ui_hint("reset does not confirm production yet%s",
-			o->production ? ", even with --production" : "");
-		return EXIT_REFUSED;
-	}
-	rc = guard_confirm(r->t->name, "reset", o->yes);
+	if (o->no_backup && (rc = guard_refuse_no_backup(&req, "--no-backup")))
+		return rc;
+	rc = guard_confirm_req(&req);
 	if (rc == 0)
-		*given = o->yes ? "-y" : "typed";
+		*given = r->markers.n ? "production" : o->yes ? "-y" : "typed";
 	return rc;
 }
 

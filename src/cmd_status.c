@@ -31,7 +31,7 @@ static void newest_backup(struct cmd_ctx *ctx, int json)
 	}
 	json_object_set(ui_json(), "newest_backup", l.v[0].manifest);
 	if (!json)
-		printf("backup      %s (%s, %s, %s)\n", l.v[0].id,
+		printf("backup      %s (%s, %s, %s)\n", ui_field(l.v[0].id),
 		       backup_format_name(l.v[0].format),
 		       human_size(size, sizeof(size), l.v[0].size),
 		       l.v[0].verified_at ? "verified" : "not verified");
@@ -47,7 +47,7 @@ static void print_markers(const struct guard_markers *m)
 	printf("markers     production (%zu):\n", m->n);
 	for (size_t i = 0; i < m->n; i++)
 		printf("  %-9s %s%s: %s\n", m->v[i].kind, m->v[i].unreadable ? "unreadable, " : "",
-		       m->v[i].where, m->v[i].detail);
+		       ui_field(m->v[i].where), ui_field(m->v[i].detail));
 }
 
 /* Counts the tables and says which a reset would empty; 2 when a table the
@@ -72,13 +72,13 @@ static int report_tables(PGconn *c, const struct cfg_target *t, int json)
 				      json_pack("{s:s, s:I, s:b}", "name", v[i].qualified, "rows",
 						(json_int_t)v[i].rows, "reset", reset[i]));
 		if (!json)
-			printf("  %-40s %12lld  %s\n", v[i].qualified, v[i].rows,
+			printf("  %-40s %12lld  %s\n", ui_field(v[i].qualified), v[i].rows,
 			       reset[i] ? "reset" : "keep");
 	}
 	for (size_t i = 0; i < missing.n; i++) {
 		json_array_append_new(miss, json_string(missing.v[i]));
 		if (!json)
-			printf("  %-40s %12s  missing\n", missing.v[i], "-");
+			printf("  %-40s %12s  missing\n", ui_field(missing.v[i]), "-");
 	}
 	rc = 0;
 	if (missing.n) {
@@ -116,7 +116,8 @@ int cmd_status(struct cmd_ctx *ctx)
 		json_object_set_new(doc, "project", json_string(ss.tc.project));
 		json_object_set_new(doc, "containers", target_containers_json(&ss.tc));
 		if (!json) {
-			printf("target      %s (project %s)\ncontainers\n", t->name, ss.tc.project);
+			printf("target      %s (project %s)\ncontainers\n", t->name,
+			       ui_field(ss.tc.project));
 			target_containers_print(stdout, &ss.tc);
 		}
 	}
@@ -133,9 +134,10 @@ int cmd_status(struct cmd_ctx *ctx)
 		json_object_set_new(dbj, "reachable", json_true());
 		json_object_set_new(dbj, "server_version", json_string(ver));
 		if (!json)
-			printf("database    '%s' as '%s' at %s:%s, PostgreSQL %s\n", ss.pp.dbname,
-			       ss.pp.user, ss.pp.host ? ss.pp.host : "(url)",
-			       ss.pp.port ? ss.pp.port : "-", ver);
+			printf("database    '%s' as '%s' at %s:%s, PostgreSQL %s\n",
+			       ui_field(ss.pp.dbname), ui_field(ss.pp.user),
+			       ss.pp.host ? ui_field(ss.pp.host) : "(url)",
+			       ss.pp.port ? ui_field(ss.pp.port) : "-", ui_field(ver));
 		free(ver);
 		err = report_tables(ss.conn, t, json);
 		if (err < 0)

@@ -42,7 +42,7 @@ int cmd_targets(struct cmd_ctx *ctx)
 						"containers", target_containers_json(&tc)));
 		if (!ctx->opt->json) {
 			printf("%s%s%s (project %s)\n", ui_color("bold"), t->name, ui_reset(),
-			       tc.project);
+			       ui_field(tc.project));
 			target_containers_print(stdout, &tc);
 		}
 		target_containers_release(&tc);

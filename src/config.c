@@ -19,7 +19,9 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <libpq-fe.h>
 
+#include "redact.h"
 #include "ui.h"
 
 #define CONFIG_NAME	"dockreset.json"
@@ -733,6 +735,17 @@ static int database_value(struct pctx *c, const struct at *at, json_t *v, struct
 	    opt_env_name(c, at, v, "password_env", &t->password_env) ||
 	    opt_str(c, at, v, "url", &t->url))
 		return -1;
+	if (t->url) {
+		/* libpq's message quotes the url, password and all: never shown */
+		char *err = NULL;
+		PQconninfoOption *o = PQconninfoParse(t->url, &err);
+
+		PQfreemem(err);
+		PQconninfoFree(o);
+		redact_add_conninfo(t->url);
+		if (!o)
+			return fail(c, AT_KEY(at, "url"), "not a valid libpq connection string");
+	}
 	if (!t->password_env)
 		t->password_env = xstrdup("POSTGRES_PASSWORD");
 	return 0;

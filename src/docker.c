@@ -442,8 +442,7 @@ out:
 	return rc;
 }
 
-/* The "message" of an error answer, else its first line of text. */
-static char *docker_resp_message(const char *body, size_t len)
+char *docker_resp_message(const char *body, size_t len)
 {
 	json_t *j = json_loadb(body, len, 0, NULL);
 	const char *m = json_string_value(json_object_get(j, "message"));
@@ -452,10 +451,11 @@ static char *docker_resp_message(const char *body, size_t len)
 	if (m) {
 		s = xstrdup(m);
 	} else {
-		size_t n = strcspn(body, "\r\n");
+		/* body is not NUL-terminated: scan only its len bytes */
+		size_t n = 0, max = len < 300 ? len : 300;
 
-		if (n > 300)
-			n = 300;
+		while (n < max && body[n] != '\r' && body[n] != '\n' && body[n] != '\0')
+			n++;
 		s = n ? xstrndup(body, n) : xstrdup("no message");
 	}
 	json_decref(j);
@@ -1510,23 +1510,30 @@ static int docker_exec_hijack(struct docker *d, const char *cid, const char *exe
 		goto out;
 	}
 	if (status != 101 && status != 200) {
-		/* An error answer with a JSON body: read it, within limits. */
-		size_t want = DOCKER_HIJACK_HDR, vlen = 0;
+		/* An error answer with a JSON body: read it, within limits. The
+		 * body is Content-Length bytes (when given), never more than got. */
+		size_t cap = DOCKER_HIJACK_RBUF - 1 - hlen, want = DOCKER_HIJACK_HDR - hlen,
+		       vlen = 0;
 		const char *cl = header_value(rbuf, hlen, "Content-Length", &vlen);
 
-		if (cl)
-			want = hlen + (size_t)strtoul(cl, NULL, 10);
-		if (want > DOCKER_HIJACK_RBUF - 1)
-			want = DOCKER_HIJACK_RBUF - 1;
-		while (got < want) {
-			n = hijack_recv(h, rbuf + got, want - got, &cc);
+		if (cl) {
+			want = 0;
+			for (size_t i = 0; i < vlen && cl[i] >= '0' && cl[i] <= '9' && want <= cap;
+			     i++)
+				want = want * 10 + (size_t)(cl[i] - '0');
+		}
+		if (want > cap)
+			want = cap;
+		while (got - hlen < want) {
+			n = hijack_recv(h, rbuf + got, hlen + want - got, &cc);
 			if (n == -2 && wait_fd(fd, POLLIN, 10000) == 0)
 				continue;
 			if (n <= 0)
 				break;
 			got += (size_t)n;
 		}
-		rc = exec_start_error(o->argv[0], cid, status, rbuf + hlen, got - hlen);
+		rc = exec_start_error(o->argv[0], cid, status, rbuf + hlen,
+				      got - hlen < want ? got - hlen : want);
 		goto out;
 	}
 	if (got > hlen && demux_feed(dm, rbuf + hlen, got - hlen) != DEMUX_OK)

@@ -98,6 +98,13 @@ char *docker_label_filter(const char *project, const char *service);
  */
 const char *docker_env_get(const struct docker_container *c, const char *name);
 
+/*
+ * The message of an error answer's body (len bytes, not NUL-terminated):
+ * its JSON "message", else its first line of text (at most 300 bytes), else
+ * "no message". Never reads past len. Pure; new string.
+ */
+char *docker_resp_message(const char *body, size_t len);
+
 /* Value of a label; NULL when absent. Borrowed. Pure. */
 const char *docker_label_get(const struct docker_container *c, const char *name);
 

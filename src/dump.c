@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "redact.h"
 #include "sig.h"
 #include "ui.h"
 #include "util.h"
@@ -61,37 +62,28 @@ static int sink_out(void *ctx, int stream, const char *buf, size_t len)
 }
 
 /*
- * Shows the rest of a tool's stderr, indented, secret removed: every line
- * after the first, which the error line already gave.
+ * Shows the rest of a tool's stderr, indented, a line at a time: every
+ * line after the first, which the error line already gave. ui redacts and
+ * escapes each line.
  */
-static void show_stderr(const struct strbuf *err, const char *secret)
+static void show_stderr(const struct strbuf *err)
 {
 	char *copy = xstrdup(strbuf_str(err)), *line, *save = NULL;
 
 	line = strtok_r(copy, "\n", &save);
-	for (line = strtok_r(NULL, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *p;
-		if (secret && *secret)
-			while ((p = strstr(line, secret)))
-				memset(p, '*', strlen(secret));
-		fprintf(stderr, "    %s\n", line);
-	}
+	for (line = strtok_r(NULL, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		ui_detail("%s", line);
 	free(copy);
 }
 
 /* The first non-empty line of a tool's stderr, for the one error line. */
-static char *first_err_line(const struct strbuf *err, const char *secret)
+static char *first_err_line(const struct strbuf *err)
 {
 	const char *s = strbuf_str(err);
-	char *line, *p;
 
 	while (*s == '\n')
 		s++;
-	line = xstrndup(s, strcspn(s, "\n"));
-	if (secret && *secret)
-		while ((p = strstr(line, secret)))
-			memset(p, '*', strlen(secret));
-	return line;
+	return xstrndup(s, strcspn(s, "\n"));
 }
 
 /*
@@ -167,12 +159,12 @@ static int stream_pg_dump(const struct dump_request *r, struct backup_file *file
 		ui_error("pg_dump in '%s' did not finish", r->db->name);
 		rc = docker_exit_code(err);
 	} else {
-		char *line = first_err_line(&s.err, r->pp->password);
+		char *line = first_err_line(&s.err);
 		ui_error("pg_dump failed in '%s' (exit %d)%s%s", r->db->name, code,
 			 *line ? ": " : "", line);
 		/* the rest of what it said, when there is more than that line */
 		if (strlen(line) + 1 < s.err.len)
-			show_stderr(&s.err, r->pp->password);
+			show_stderr(&s.err);
 		free(line);
 		if (code == 126 || code == 127)
 			ui_hint("is pg_dump installed and on PATH in the container?");
@@ -302,6 +294,25 @@ out:
 	return rc;
 }
 
+json_t *dump_stat_value(const char *s)
+{
+	const char *digits = s[0] == '-' ? s + 1 : s;
+	json_t *v = NULL;
+	char *end, *r;
+	long long n;
+
+	if (*digits && strspn(digits, "0123456789") == strlen(digits)) {
+		errno = 0;
+		n = strtoll(s, &end, 10);
+		if (errno == 0 && !*end)
+			return json_integer(n);
+	}
+	r = redact(s);
+	v = json_string(r);
+	free(r);
+	return v ? v : json_null();
+}
+
 json_t *dump_eval_stats(PGconn *c, const struct cfg_target *t)
 {
 	json_t *o = json_object();
@@ -315,12 +326,7 @@ json_t *dump_eval_stats(PGconn *c, const struct cfg_target *t)
 		res = PQexec(c, t->stats[i].query);
 		if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) >= 1 &&
 		    PQnfields(res) >= 1 && !PQgetisnull(res, 0, 0)) {
-			const char *s = PQgetvalue(res, 0, 0);
-			char *end;
-			long long n = strtoll(s, &end, 10);
-			val = *s && !*end ? json_integer(n) : json_string(s);
-			if (!val)
-				val = json_null();
+			val = dump_stat_value(PQgetvalue(res, 0, 0));
 			PQclear(PQexec(c, "RELEASE SAVEPOINT dockreset_stat"));
 		} else {
 			if (PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -535,7 +541,7 @@ static int verify_custom(struct docker *d, const struct docker_container *db, co
 		ui_error("pg_restore cannot run in '%s' (exit %d)", db->name, code);
 		rc = EXIT_COMMAND;
 	} else if (code != 0) {
-		char *line = first_err_line(&s.err, NULL);
+		char *line = first_err_line(&s.err);
 		ui_error("backup '%s' is damaged: pg_restore cannot read it: %s", path, line);
 		free(line);
 		rc = EXIT_INTEGRITY;

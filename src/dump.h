@@ -49,10 +49,16 @@ int dump_verify(struct docker *d, const struct docker_container *db, const char 
 		const json_t *manifest);
 
 /*
- * Each of t's stats evaluated over c, inside a transaction (each query runs
- * in a savepoint, so a failing one does not end it): {"name": value}, an
- * integer when the value is one, else text; a failing query is null and a
- * warning. New reference.
+ * A stat's value as the manifest keeps it (new reference): a JSON integer
+ * when s is exactly an optional '-' and digits that fit in 64 bits, else
+ * the string, redacted (" 42" and 99999999999999999999 stay strings).
+ */
+json_t *dump_stat_value(const char *s);
+
+/*
+ * The value of each of t's "stats" queries, {"name": value}, run over c
+ * inside the caller's transaction (each behind a savepoint, so a failing
+ * query is null and a warning and the transaction goes on). New reference.
  */
 json_t *dump_eval_stats(PGconn *c, const struct cfg_target *t);
 

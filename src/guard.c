@@ -1,6 +1,6 @@
 /*
  * guard.c - production markers: matchers, environment, labels, git branch,
- * database setting.
+ * database setting; the confirmations each case of SPEC 3 needs.
  */
 #include "guard.h"
 
@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pg.h"
@@ -291,35 +292,242 @@ void guard_scan_target(struct guard_markers *m, const struct config *cfg,
 				  "the database could not be asked for dockreset.environment");
 }
 
-int guard_confirm(const char *target, const char *what, int yes)
+static int is_production(const struct guard_confirm_req *r)
 {
-	char line[256];
-	size_t len;
+	return !r->markers || r->markers->n > 0;
+}
 
-	if (yes)
-		return 0;
-	if (!isatty(STDIN_FILENO)) {
-		ui_error("refusing to %s without confirmation: standard input is not a terminal",
-			 what);
-		ui_hint("pass -y to confirm");
-		return EXIT_REFUSED;
+struct guard_decision guard_decide(int production, int interactive, int yes, int production_flag,
+				   const char *env_value, const char *target)
+{
+	struct guard_decision d = { GUARD_GO, 0 };
+
+	if (!production) {
+		if (yes)
+			d.ask = GUARD_GO;
+		else if (interactive)
+			d.ask = GUARD_ASK_NAME;
+		else {
+			d.ask = GUARD_REFUSE;
+			d.missing = GUARD_MISSING_YES;
+		}
+		return d;
 	}
-	fprintf(stderr, "To %s, type the target's name (%s): ", what, target);
+	if (interactive) {
+		/* -y and the variable do not skip the phrase on a terminal:
+		 * both are too easy to carry over from shell history */
+		if (production_flag) {
+			d.ask = GUARD_ASK_PHRASE;
+		} else {
+			d.ask = GUARD_REFUSE;
+			d.missing = GUARD_MISSING_PRODUCTION;
+		}
+		return d;
+	}
+	if (!yes)
+		d.missing |= GUARD_MISSING_YES;
+	if (!production_flag)
+		d.missing |= GUARD_MISSING_PRODUCTION;
+	if (!env_value)
+		d.missing |= GUARD_MISSING_ENV;
+	else if (strcmp(env_value, target))
+		d.missing |= GUARD_WRONG_ENV;
+	d.ask = d.missing ? GUARD_REFUSE : GUARD_GO;
+	return d;
+}
+
+char *guard_confirmation_text(const struct guard_confirm_req *r)
+{
+	if (!is_production(r))
+		return xasprintf("type the target's name '%s' (or -y)", r->target);
+	return xasprintf("production: pass --production, then type '%s production %s' and wait "
+			 "%d s; without a terminal: -y --production and " GUARD_CONFIRM_ENV "=%s",
+			 r->verb, r->target, GUARD_COUNTDOWN_S, r->target);
+}
+
+/* "delete 4 backups of 'x'", or "VERB 'TARGET'"; new string. */
+static char *what_of(const struct guard_confirm_req *r)
+{
+	return r->what ? xstrdup(r->what) : xasprintf("%s '%s'", r->verb, r->target);
+}
+
+static void hint_markers(const struct guard_confirm_req *r)
+{
+	if (!r->markers) {
+		ui_hint("its production markers were not read, so it counts as production");
+		return;
+	}
+	for (size_t i = 0; i < r->markers->n; i++) {
+		const struct guard_marker *m = &r->markers->v[i];
+		ui_hint("production marker: %s%s: %s", m->unreadable ? "unreadable, " : "",
+			m->where, m->detail);
+	}
+}
+
+static int interrupted(void)
+{
+	fputc('\n', stderr);
+	ui_error("interrupted by %s: nothing done",
+		 sig_exit_code() == EXIT_SIGTERM ? "SIGTERM" : "SIGINT");
+	return sig_exit_code();
+}
+
+/*
+ * Prints prompt, reads one line into line (without its newline). 0, or the
+ * exit code after reporting: EOF refuses, a signal interrupts (the handlers
+ * have no SA_RESTART, so fgets returns).
+ */
+static int read_answer(const char *prompt, char *line, size_t size)
+{
+	fputs(prompt, stderr);
 	fflush(stderr);
-	if (!fgets(line, sizeof(line), stdin)) {
-		fputc('\n', stderr);
+	if (!fgets(line, (int)size, stdin)) {
 		if (sig_pending())
-			return sig_exit_code();
+			return interrupted();
+		fputc('\n', stderr);
 		ui_error("not confirmed: nothing done");
 		return EXIT_REFUSED;
 	}
-	len = strcspn(line, "\n");
-	line[len] = '\0';
 	if (sig_pending())
-		return sig_exit_code();
-	if (strcmp(line, target)) {
-		ui_error("not confirmed ('%s' is not '%s'): nothing done", line, target);
-		return EXIT_REFUSED;
-	}
+		return interrupted();
+	line[strcspn(line, "\n")] = '\0';
+	/* a terminal in raw-ish modes may hand over a carriage return */
+	line[strcspn(line, "\r")] = '\0';
 	return 0;
+}
+
+/* "resetting", "rolling back", ... */
+static char *gerund(const char *verb)
+{
+	static const char *const v[][2] = {
+		{ "reset", "resetting" }, { "restore", "restoring" },	  { "prune", "pruning" },
+		{ "seed", "seeding" },	  { "rollback", "rolling back" }, { "delete", "deleting" },
+		{ "mark", "marking" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(v); i++)
+		if (!strcmp(v[i][0], verb))
+			return xstrdup(v[i][1]);
+	return xasprintf("%sing", verb);
+}
+
+/* The countdown on stderr; 0, or 130/143 when a signal came. */
+static int countdown(const struct guard_confirm_req *r)
+{
+	char *ing = gerund(r->verb);
+	const struct timespec step = { 0, 100 * 1000 * 1000 };
+
+	fprintf(stderr, "%s production %s in", ing, r->target);
+	free(ing);
+	for (int s = GUARD_COUNTDOWN_S; s > 0; s--) {
+		fprintf(stderr, " %d...", s);
+		fflush(stderr);
+		for (int i = 0; i < 10; i++) {
+			if (sig_pending())
+				return interrupted();
+			nanosleep(&step, NULL);
+		}
+	}
+	if (sig_pending())
+		return interrupted();
+	fputc('\n', stderr);
+	return 0;
+}
+
+static int refuse(const struct guard_confirm_req *r, const struct guard_decision *d,
+		  int interactive, const char *env)
+{
+	char *what = what_of(r);
+
+	if (!is_production(r)) {
+		ui_error("refusing to %s without confirmation: standard input is not a terminal",
+			 what);
+		ui_hint("pass -y to confirm");
+	} else if (interactive) {
+		ui_error("refusing to %s: '%s' is production and --production was not given", what,
+			 r->target);
+		hint_markers(r);
+		ui_hint("pass --production, then type '%s production %s' when asked", r->verb,
+			r->target);
+	} else {
+		ui_error("refusing to %s: '%s' is production, and without a terminal it needs -y, "
+			 "--production and " GUARD_CONFIRM_ENV "=%s",
+			 what, r->target, r->target);
+		hint_markers(r);
+		if (d->missing & GUARD_MISSING_YES)
+			ui_hint("missing: -y");
+		if (d->missing & GUARD_MISSING_PRODUCTION)
+			ui_hint("missing: --production");
+		if (d->missing & GUARD_MISSING_ENV)
+			ui_hint("missing: " GUARD_CONFIRM_ENV "=%s in the environment", r->target);
+		if (d->missing & GUARD_WRONG_ENV)
+			ui_hint("missing: " GUARD_CONFIRM_ENV "=%s in the environment (it is "
+				"'%s', which is not the target's name)",
+				r->target, env);
+	}
+	free(what);
+	return EXIT_REFUSED;
+}
+
+int guard_confirm_req(const struct guard_confirm_req *r)
+{
+	const char *env = getenv(GUARD_CONFIRM_ENV);
+	int interactive = isatty(STDIN_FILENO);
+	struct guard_decision d =
+	    guard_decide(is_production(r), interactive, r->yes, r->production_flag, env, r->target);
+	char line[512], *what, *prompt, *want;
+	int rc;
+
+	if (sig_pending())
+		return interrupted();
+	switch (d.ask) {
+	case GUARD_GO:
+		return 0;
+	case GUARD_REFUSE:
+		return refuse(r, &d, interactive, env);
+	case GUARD_ASK_NAME:
+		what = what_of(r);
+		prompt = xasprintf("To %s, type the target's name (%s): ", what, r->target);
+		want = xstrdup(r->target);
+		break;
+	case GUARD_ASK_PHRASE:
+	default:
+		what = what_of(r);
+		fprintf(stderr, "'%s' is production:\n", r->target);
+		if (!r->markers)
+			fprintf(stderr, "  its markers were not read\n");
+		for (size_t i = 0; r->markers && i < r->markers->n; i++)
+			fprintf(stderr, "  %s%s: %s\n",
+				r->markers->v[i].unreadable ? "unreadable, " : "",
+				r->markers->v[i].where, r->markers->v[i].detail);
+		if (r->yes)
+			fprintf(stderr, "(-y does not skip this on a terminal)\n");
+		want = xasprintf("%s production %s", r->verb, r->target);
+		prompt = xasprintf("To %s, type '%s': ", what, want);
+		break;
+	}
+	rc = read_answer(prompt, line, sizeof(line));
+	if (rc == 0 && strcmp(line, want)) {
+		ui_error("not confirmed ('%s' is not '%s'): nothing done", line, want);
+		rc = EXIT_REFUSED;
+	}
+	if (rc == 0 && d.ask == GUARD_ASK_PHRASE)
+		rc = countdown(r);
+	free(what);
+	free(prompt);
+	free(want);
+	return rc;
+}
+
+int guard_refuse_no_backup(const struct guard_confirm_req *r, const char *option)
+{
+	char *what;
+
+	if (!is_production(r))
+		return 0;
+	what = what_of(r);
+	ui_error("refusing to %s with %s: '%s' is production", what, option, r->target);
+	free(what);
+	hint_markers(r);
+	ui_hint("run it without %s: a backup is taken first", option);
+	return EXIT_REFUSED;
 }

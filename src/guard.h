@@ -1,5 +1,5 @@
 /*
- * guard.h - production markers (SPEC 3).
+ * guard.h - production markers and confirmations (SPEC 3).
  *
  * The matchers are pure: values are compared loosely (case and surrounding
  * space ignored) so that "Production " still counts. A marker that cannot be
@@ -73,11 +73,74 @@ void guard_scan_target(struct guard_markers *m, const struct config *cfg,
 		       PGconn *conn);
 
 /*
- * Asks for the target's name to be typed before a destructive command
- * (SPEC 3, a target that is not production). With yes: 0 at once. Without a
- * terminal on stdin: refused. Returns 0 when confirmed, or the exit code
- * (3 refused or mistyped, 130/143 interrupted) after reporting.
+ * Confirmations (SPEC 3). A command fills a request and asks; "production"
+ * means at least one marker, unreadable ones included. markers NULL counts
+ * as production too (fail closed: the caller did not look).
  */
-int guard_confirm(const char *target, const char *what, int yes);
+struct guard_confirm_req {
+	const char *target;
+	const char *verb;		     /* "reset", "restore", "prune", "seed", "rollback",
+						"delete", "mark": the phrase is "VERB production TARGET" */
+	const struct guard_markers *markers; /* borrowed */
+	int yes;			     /* -y */
+	int production_flag;		     /* --production */
+	const char *what;		     /* optional, for messages: "delete 4 backups of 'x'";
+						default "VERB 'TARGET'" */
+};
+
+/* Seconds of the countdown after the production phrase. */
+#define GUARD_COUNTDOWN_S 5
+/* The variable that confirms production without a terminal. */
+#define GUARD_CONFIRM_ENV "DOCKRESET_CONFIRM_PRODUCTION"
+
+enum guard_ask {
+	GUARD_GO,	  /* confirmed: nothing to ask */
+	GUARD_REFUSE,	  /* refused: decision.missing says what is missing */
+	GUARD_ASK_NAME,	  /* type the target's name */
+	GUARD_ASK_PHRASE, /* type "VERB production TARGET", then the countdown */
+};
+
+/* What a refused confirmation lacks (bits of guard_decision.missing). */
+enum {
+	GUARD_MISSING_YES = 1 << 0,	   /* -y */
+	GUARD_MISSING_PRODUCTION = 1 << 1, /* --production */
+	GUARD_MISSING_ENV = 1 << 2,	   /* DOCKRESET_CONFIRM_PRODUCTION unset */
+	GUARD_WRONG_ENV = 1 << 3,	   /* set, but not exactly the target's name */
+};
+
+struct guard_decision {
+	enum guard_ask ask;
+	unsigned missing;
+};
+
+/*
+ * Pure: what confirming needs, given whether the target is production,
+ * whether stdin is a terminal, -y, --production and the value of
+ * DOCKRESET_CONFIRM_PRODUCTION (NULL when unset). On a terminal, -y skips
+ * only the typed name of a target that is not production.
+ */
+struct guard_decision guard_decide(int production, int interactive, int yes, int production_flag,
+				   const char *env_value, const char *target);
+
+/* Pure: the confirmation a command would need, one line for people, e.g.
+ * "type the target's name 'x' (or -y)" or "production: pass
+ * --production, then type 'reset production x' and wait 5 s; without a
+ * terminal: -y --production and DOCKRESET_CONFIRM_PRODUCTION=x". New
+ * string. */
+char *guard_confirmation_text(const struct guard_confirm_req *r);
+
+/*
+ * Asks for (or checks) the confirmation: 0 when confirmed, else the exit
+ * code after reporting (3 refused, 130/143 interrupted). Never answers yes
+ * by itself. Interactive = stdin is a terminal; prompts on stderr, read
+ * stdin.
+ */
+int guard_confirm_req(const struct guard_confirm_req *r);
+
+/*
+ * For --no-backup / --no-safety-backup (option, as typed): 3 after
+ * reporting when the target is production, else 0.
+ */
+int guard_refuse_no_backup(const struct guard_confirm_req *r, const char *option);
 
 #endif

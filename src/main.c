@@ -60,6 +60,17 @@ static const struct command commands[] = {
 	  "Exits 5 when the database container is missing, stopped, unhealthy or\n"
 	  "unreachable, else 2 when a table named in \"tables\" or \"keep\" does not\n"
 	  "exist, else 0.\n" },
+	{ "plan", cmd_plan, NEED_CONFIG | NEED_TARGET, 0, 0, "plan TARGET",
+	  "what a reset would do, with row counts; changes nothing",
+	  "Shows what 'reset' would do: every table with its row count now and\n"
+	  "after (0 for the tables it empties, partitioned ones whole, the others\n"
+	  "with ONLY), the sequences restarted, the apps stopped and started, the\n"
+	  "caches flushed, the seeds run, the stats, the production markers found\n"
+	  "and the confirmation a reset would need. Never prompts, takes no lock,\n"
+	  "writes no backup, changes nothing.\n"
+	  "Exits 2, after the report, when the plan cannot run: a name in \"tables\"\n"
+	  "or \"keep\" matches no table, or a kept table has a foreign key into a\n"
+	  "reset one (the constraint is named, with the tables to add).\n" },
 	{ "backup", cmd_backup, NEED_CONFIG | NEED_TARGET, O_FORMAT | O_LABEL, 0, "backup TARGET",
 	  "take a verified backup",
 	  "Dumps the whole database with pg_dump inside its container, from one\n"
@@ -81,8 +92,19 @@ static const struct command commands[] = {
 	  "Deletes a backup only when no rule keeps it: the --keep N newest\n"
 	  "(default backup.keep), those newer than --older-than when given, and\n"
 	  "always the newest verified one. Files without a manifest are never\n"
-	  "deleted. Asks for the target's name unless -y; refuses a target with a\n"
-	  "production marker.\n" },
+	  "deleted. Asks for the target's name unless -y; a production target\n"
+	  "needs --production and the typed phrase 'prune production TARGET' (on\n"
+	  "a terminal) or -y, --production and DOCKRESET_CONFIRM_PRODUCTION=TARGET.\n" },
+	{ "mark", cmd_mark, NEED_CONFIG | NEED_TARGET, O_YES | O_PRODUCTION, 1,
+	  "mark TARGET ENVIRONMENT", "store an environment marker inside the database",
+	  "Stores ENVIRONMENT as the database's dockreset.environment (ALTER\n"
+	  "DATABASE ... SET); one of production.env_values makes the target\n"
+	  "production. ENVIRONMENT: any text of 1 to 63 bytes without control\n"
+	  "characters; 'none' removes the marker. Changing the marker of a\n"
+	  "production target to anything but production needs production's\n"
+	  "confirmation (phrase 'mark production TARGET'). On PostgreSQL 15 and\n"
+	  "later an owner who is no superuser needs, once, from a superuser:\n"
+	  "GRANT SET ON PARAMETER dockreset.environment TO owner.\n" },
 	{ "reset", cmd_reset, NEED_CONFIG | NEED_TARGET, O_DRY_RUN | O_YES | O_PRODUCTION | O_RESET,
 	  0, "reset TARGET", "back up, empty the reset tables, seed, flush caches, restart apps",
 	  "Waits for the database, shows the plan (tables with row counts, stats),\n"

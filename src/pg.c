@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "redact.h"
 #include "ui.h"
 #include "util.h"
 
@@ -23,6 +24,8 @@ int pg_params_from_container(struct pg_params *p, const struct cfg_target *t,
 	p->dbname = xstrdup(t->db_name ? t->db_name : v && *v ? v : p->user);
 	v = docker_env_get(db, t->password_env ? t->password_env : "POSTGRES_PASSWORD");
 	p->password = v ? xstrdup(v) : NULL;
+	/* from here on no message, manifest or JSON output can show it */
+	redact_add_secret(p->password);
 	p->appname = xasprintf("dockreset:%s:%s", command, t->name);
 	if (t->url) {
 		p->conninfo = xstrdup(t->url);

@@ -139,8 +139,9 @@ void target_containers_print(FILE *f, const struct target_containers *tc)
 		const struct target_group *g = &tc->groups[i];
 		const char *svc = g->ref->service ? g->ref->service : "-";
 		for (size_t j = 0; j < g->n; j++)
-			fprintf(f, "  %-9s %-16s %-32s %-10s %s\n", g->role, svc, g->v[j]->name,
-				g->v[j]->status, g->v[j]->health ? g->v[j]->health : "-");
+			fprintf(f, "  %-9s %-16s %-32s %-10s %s\n", g->role, svc,
+				ui_field(g->v[j]->name), ui_field(g->v[j]->status),
+				g->v[j]->health ? ui_field(g->v[j]->health) : "-");
 		if (g->n == 0)
 			fprintf(f, "  %-9s %-16s %-32s %-10s %s\n", g->role, svc,
 				g->ref->container ? g->ref->container : "-", "missing", "-");

@@ -4,7 +4,8 @@
  * Errors:   "dockreset: error: WHAT" then "hint: ..." lines, on stderr.
  * Warnings: "dockreset: warning: WHAT".
  * Progress and steps go to stderr; stdout carries only results (tables, or
- * the one JSON document of --json).
+ * the one JSON document of --json). Nothing reaches a person unredacted or
+ * with raw control characters.
  */
 #ifndef DOCKRESET_UI_H
 #define DOCKRESET_UI_H
@@ -47,6 +48,19 @@ void ui_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ui_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "[n] text" numbered steps on stderr; silent with -q. */
 void ui_step(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* An indented line of detail under an error (a tool's further stderr
+ * lines, one call per line); shown also with -q. */
+void ui_detail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Every ui_* message is redacted (redact.h) and its control characters and
+ * invalid UTF-8 escaped before it is written; the --json error is the
+ * redacted text, unescaped. ui_field() gives the same form of one field for
+ * the tables commands print on stdout (labels, ids, names): s itself when
+ * nothing changes, else a copy that stays valid for the next 15 calls.
+ * NULL gives "".
+ */
+const char *ui_field(const char *s);
 
 /* The first error reported, for the --json envelope; NULL when none. */
 const char *ui_first_error(void);

@@ -2,6 +2,9 @@
 # Backup commands that need no Docker: listing, verifying plain and json
 # backups (their content checks are local), bad arguments, prune's rules.
 bats_require_minimum_version 1.5.0
+bats_load_library bats-support
+bats_load_library bats-assert
+bats_load_library bats-file
 
 setup() {
 	DR="$BATS_TEST_DIRNAME/../../dockreset"
@@ -47,8 +50,8 @@ PY
 
 @test "backups lists nothing for a new target" {
 	run "$DR" backups app
-	[ "$status" -eq 0 ]
-	[ "$output" = "no backups of 'app' in '$WORK/b/app'" ]
+	assert_success
+	assert_output "no backups of 'app' in '$WORK/b/app'"
 }
 
 @test "backups --json lists manifests newest first" {
@@ -56,48 +59,51 @@ PY
 	make_backup app-20261102T000000Z plain "$FIX/plain-15.20-clean.sql"
 	make_backup app-20261102T000000Z-2 plain "$FIX/plain-15.20-clean.sql"
 	run --separate-stderr "$DR" backups app --json
-	[ "$status" -eq 0 ]
-	echo "$output" | python3 -c '
+	assert_success
+	run python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 ids = [b["id"] for b in d["backups"]]
-assert ids == ["app-20261102T000000Z-2", "app-20261102T000000Z", "app-20261101T000000Z"], ids'
+assert ids == ["app-20261102T000000Z-2", "app-20261102T000000Z", "app-20261101T000000Z"], ids' <<<"$output"
+	assert_success
 }
 
 @test "verify of a good plain backup exits 0 and records verified_at" {
 	make_backup app-20261101T000000Z plain "$FIX/plain-15.20-clean.sql"
 	run "$DR" verify app app-20261101T000000Z
-	[ "$status" -eq 0 ]
-	python3 -c '
+	assert_success
+	run python3 -c '
 import json, sys
 m = json.load(open(sys.argv[1]))
 assert m["verified_at"] and m["verified_at"].endswith("Z"), m' "$B/app-20261101T000000Z.manifest.json"
+	assert_success
 }
 
 @test "verify catches a flipped bit, a truncation and appended bytes" {
 	make_backup app-20261101T000000Z plain "$FIX/plain-15.20-clean.sql"
 	cp "$B/app-20261101T000000Z.sql" "$WORK/orig"
-	python3 -c '
+	run python3 -c '
 import sys
 p = sys.argv[1]; b = bytearray(open(p, "rb").read()); b[len(b) // 2] ^= 1
 open(p, "wb").write(b)' "$B/app-20261101T000000Z.sql"
+	assert_success
 	run "$DR" verify app app-20261101T000000Z
-	[ "$status" -eq 7 ]
-	[[ "$output" == *"checksum"* || "$output" == *"SHA-256"* ]]
+	assert_failure 7
+	assert_output --regexp 'checksum|SHA-256'
 	head -c 100 "$WORK/orig" >"$B/app-20261101T000000Z.sql"
 	run "$DR" verify app app-20261101T000000Z
-	[ "$status" -eq 7 ]
+	assert_failure 7
 	{ cat "$WORK/orig"; echo "DROP TABLE words;"; } >"$B/app-20261101T000000Z.sql"
 	run "$DR" verify app app-20261101T000000Z
-	[ "$status" -eq 7 ]
+	assert_failure 7
 }
 
 @test "verify catches commands appended to a plain dump with a matching manifest" {
 	{ cat "$FIX/plain-15.20-clean.sql"; echo "DROP TABLE words;"; } >"$WORK/evil.sql"
 	make_backup app-20261101T000000Z plain "$WORK/evil.sql"
 	run "$DR" verify app app-20261101T000000Z
-	[ "$status" -eq 7 ]
-	[[ "$output" == *"app-20261101T000000Z.sql"* ]]
+	assert_failure 7
+	assert_output --partial "app-20261101T000000Z.sql"
 }
 
 @test "verify of every backup exits 7 when one fails, and checks the others" {
@@ -105,37 +111,38 @@ open(p, "wb").write(b)' "$B/app-20261101T000000Z.sql"
 	make_backup app-20261102T000000Z plain "$FIX/plain-15.20-clean.sql"
 	: >"$B/app-20261101T000000Z.sql"
 	run --separate-stderr "$DR" verify app --json
-	[ "$status" -eq 7 ]
-	echo "$output" | python3 -c '
+	assert_failure 7
+	run python3 -c '
 import json, sys
 r = {x["id"]: x["ok"] for x in json.load(sys.stdin)["results"]}
-assert r == {"app-20261102T000000Z": True, "app-20261101T000000Z": False}, r'
+assert r == {"app-20261102T000000Z": True, "app-20261101T000000Z": False}, r' <<<"$output"
+	assert_success
 }
 
 @test "verify refuses a name that is not a backup id" {
 	for bad in ../etc/passwd app-x "app-20261101T000000Z/../x" other-20261101T000000Z; do
 		run "$DR" verify app "$bad"
-		[ "$status" -eq 2 ]
-		[ "${lines[0]}" = "dockreset: error: '$bad' is not a backup id of target 'app'" ]
+		assert_failure 2
+		assert_line --index 0 "dockreset: error: '$bad' is not a backup id of target 'app'"
 	done
 }
 
 @test "verify of an unknown id exits 2" {
 	run "$DR" verify app app-20261101T000000Z
-	[ "$status" -eq 2 ]
-	[ "${lines[0]}" = "dockreset: error: no backup 'app-20261101T000000Z' of target 'app' in '$WORK/b/app'" ]
+	assert_failure 2
+	assert_line --index 0 "dockreset: error: no backup 'app-20261101T000000Z' of target 'app' in '$WORK/b/app'"
 }
 
 @test "backup refuses an unknown format" {
 	run "$DR" backup app --format tar
-	[ "$status" -eq 2 ]
-	[ "${lines[0]}" = "dockreset: error: --format: 'tar' is not custom, plain or json" ]
+	assert_failure 2
+	assert_line --index 0 "dockreset: error: --format: 'tar' is not custom, plain or json"
 }
 
 @test "prune refuses a bad duration" {
 	run "$DR" prune app --older-than 3x
-	[ "$status" -eq 2 ]
-	[ "${lines[0]}" = "dockreset: error: --older-than: '3x' is not a duration like 30d, 12h, 15m" ]
+	assert_failure 2
+	assert_line --index 0 "dockreset: error: --older-than: '3x' is not a duration like 30d, 12h, 15m"
 }
 
 @test "prune --dry-run lists what it would delete and deletes nothing" {
@@ -143,18 +150,19 @@ assert r == {"app-20261102T000000Z": True, "app-20261101T000000Z": False}, r'
 		make_backup app-202611${d}T000000Z plain "$FIX/plain-15.20-clean.sql"
 	done
 	run "$DR" prune app --keep 2 --dry-run -H unix:///nonexistent.sock
-	[ "$status" -eq 0 ]
-	[ "$output" = "$(printf 'would delete app-20261102T000000Z\nwould delete app-20261101T000000Z')" ]
-	[ "$(ls "$B" | wc -l)" -eq 8 ]
+	assert_success
+	assert_output "$(printf 'would delete app-20261102T000000Z\nwould delete app-20261101T000000Z')"
+	assert_equal "$(ls "$B" | wc -l)" 8
 }
 
 @test "prune refuses when the containers cannot be read (fail closed)" {
 	make_backup app-20261101T000000Z plain "$FIX/plain-15.20-clean.sql"
 	make_backup app-20261102T000000Z plain "$FIX/plain-15.20-clean.sql"
 	run "$DR" prune app --keep 1 -y -H unix:///nonexistent.sock
-	[ "$status" -eq 3 ]
-	[[ "$output" == *"refusing to prune 'app'"* ]]
-	[ "$(ls "$B" | wc -l)" -eq 4 ]
+	assert_failure 3
+	assert_output --partial "refusing to delete 1 backup of 'app': 'app' is production"
+	assert_output --partial "production marker: unreadable, "
+	assert_equal "$(ls "$B" | wc -l)" 4
 }
 
 @test "verify --json gives each failed backup its own error" {
@@ -163,10 +171,11 @@ assert r == {"app-20261102T000000Z": True, "app-20261101T000000Z": False}, r'
 	: >"$B/app-20261101T000000Z.sql"
 	echo "-- more" >>"$B/app-20261102T000000Z.sql"
 	run --separate-stderr "$DR" verify app --json
-	[ "$status" -eq 7 ]
-	echo "$output" | python3 -c '
+	assert_failure 7
+	run python3 -c '
 import json, sys
 r = {x["id"]: x["error"] for x in json.load(sys.stdin)["results"]}
 assert "app-20261101T000000Z.sql" in r["app-20261101T000000Z"], r
-assert "app-20261102T000000Z.sql" in r["app-20261102T000000Z"], r'
+assert "app-20261102T000000Z.sql" in r["app-20261102T000000Z"], r' <<<"$output"
+	assert_success
 }

@@ -1,6 +1,10 @@
 #!/usr/bin/env bats
 # Bad configurations: each exits 2 with one error naming the key path (or
 # line and column), and a good one using every key loads.
+bats_require_minimum_version 1.5.0
+bats_load_library bats-support
+bats_load_library bats-assert
+bats_load_library bats-file
 
 setup() {
 	DR="$BATS_TEST_DIRNAME/../../dockreset"
@@ -12,8 +16,8 @@ setup() {
 # expect_config_error FILE MESSAGE: exit 2 and exactly that first line.
 expect_config_error() {
 	run "$DR" -c "$F/$1" targets -H unix:///nonexistent.sock
-	[ "$status" -eq 2 ]
-	[ "${lines[0]}" = "dockreset: error: '$F/$1': $2" ]
+	assert_failure 2
+	assert_line --index 0 "dockreset: error: '$F/$1': $2"
 }
 
 @test "a syntax error names line and column" {
@@ -50,12 +54,12 @@ expect_config_error() {
 
 @test "a missing -c file exits 2" {
 	run "$DR" -c "$F/nope.json" targets
-	[ "$status" -eq 2 ]
-	[ "${lines[0]}" = "dockreset: error: cannot read config file '$F/nope.json': No such file or directory" ]
+	assert_failure 2
+	assert_line --index 0 "dockreset: error: cannot read config file '$F/nope.json': No such file or directory"
 }
 
 @test "a config using every key loads" {
 	# the daemon is unreachable on purpose: exit 4 proves the config passed
 	run "$DR" -c "$F/good.json" targets -H unix:///nonexistent.sock
-	[ "$status" -eq 4 ]
+	assert_failure 4
 }

@@ -6,6 +6,11 @@
 # 20.10, cut or corrupted. These are fault tests of the client alone; the
 # end-to-end suites (tests/integration/) talk only to the real engine.
 bats_require_minimum_version 1.5.0
+bats_load_library bats-support
+bats_load_library bats-assert
+bats_load_library bats-file
+# bats-assert 2.1 has no assert_stderr: stderr is checked as
+# `output=$stderr assert_output ...` (the assignment lasts for that call only)
 
 setup_file() {
 	export ROOT="$BATS_TEST_DIRNAME/../.."
@@ -133,59 +138,59 @@ PY
 @test "scripted daemon: a clean stream and exit code 7" {
 	start_peer
 	run -7 --separate-stderr "$TOOL" -H "unix://$OUT/fake.sock" ok -- x
-	[ "$output" = hello ]
-	[ "$stderr" = warn ]
+	assert_output hello
+	assert_equal "$stderr" warn
 }
 
 @test "scripted daemon: the exit code is read only once the exec has stopped running" {
 	start_peer
 	run -7 --separate-stderr "$TOOL" -H "unix://$OUT/fake.sock" slow-exit -- x
-	[ "$output" = hello ]
+	assert_output hello
 }
 
 @test "scripted daemon: a stream cut inside a frame is an error (207), never success" {
 	start_peer
 	run -207 --separate-stderr "$TOOL" -H "unix://$OUT/fake.sock" cut-frame -- x
-	[[ "$stderr" == *"dockreset: error: the output of 'x' in container 'cut-frame' was cut short: stream ended inside a frame"* ]]
+	output=$stderr assert_output --partial "dockreset: error: the output of 'x' in container 'cut-frame' was cut short: stream ended inside a frame"
 	run -207 --separate-stderr "$TOOL" -H "unix://$OUT/fake.sock" cut-header -- x
-	[[ "$stderr" == *"was cut short"* ]]
+	output=$stderr assert_output --partial "was cut short"
 }
 
 @test "scripted daemon: the same cut through the hijacked connection (207)" {
 	start_peer
 	run -207 --separate-stderr "$TOOL" -H "unix://$OUT/fake.sock" --stdin cut-frame -- x </dev/null
-	[[ "$stderr" == *"was cut short"* ]]
+	output=$stderr assert_output --partial "was cut short"
 	run -7 --separate-stderr "$TOOL" -H "unix://$OUT/fake.sock" --stdin ok -- x </dev/null
-	[ "$output" = hello ]
+	assert_output hello
 }
 
 @test "scripted daemon: an unknown stream type is an error (207)" {
 	start_peer
 	run -207 --separate-stderr "$TOOL" -H "unix://$OUT/fake.sock" bad-frame -- x
-	[[ "$stderr" == *"is not a valid exec stream: malformed stream header"* ]]
+	output=$stderr assert_output --partial "is not a valid exec stream: malformed stream header"
 }
 
 @test "scripted daemon: a daemon lost after the output is an error (207), never success" {
 	start_peer
 	run -207 --separate-stderr "$TOOL" -H "unix://$OUT/fake.sock" lost-daemon -- x
-	[ "$output" = hello ]
+	assert_output hello
 	# refused, or reset when the reconnection beat the daemon's exit
-	[[ "$stderr" == *"dockreset: error: "*"the docker daemon at 'unix://$OUT/fake.sock'"* ]]
-	[[ "$stderr" == *"hint: the exit code of 'x' is unknown"* ]]
+	assert_regex "$stderr" "dockreset: error: .*the docker daemon at 'unix://$OUT/fake\.sock'"
+	output=$stderr assert_output --partial "hint: the exit code of 'x' is unknown"
 }
 
 @test "scripted daemon: an exit code that stays null is an error (202) after a bounded wait" {
 	start_peer
 	SECONDS=0
 	run -202 --separate-stderr "$TOOL" -H "unix://$OUT/fake.sock" null-exit -- x
-	[[ "$stderr" == *"has no exit code although its output ended"* ]]
-	[ "$SECONDS" -lt 30 ]
+	output=$stderr assert_output --partial "has no exit code although its output ended"
+	assert [ "$SECONDS" -lt 30 ]
 }
 
 @test "scripted daemon: a 409 from exec start is 'not running' (204)" {
 	start_peer
 	run -204 --separate-stderr "$TOOL" -H "unix://$OUT/fake.sock" start-409 -- x
-	[[ "$stderr" == *"is paused"* ]]
+	output=$stderr assert_output --partial "is paused"
 	run -204 --separate-stderr "$TOOL" -H "unix://$OUT/fake.sock" --stdin start-409 -- x </dev/null
-	[[ "$stderr" == *"is paused"* ]]
+	output=$stderr assert_output --partial "is paused"
 }

@@ -5,6 +5,11 @@
 # or in the container, in Docker's events, in dockreset's output, in the
 # manifests or in the names of the backup files.
 bats_require_minimum_version 1.5.0
+bats_load_library bats-support
+bats_load_library bats-assert
+bats_load_library bats-file
+# bats-assert 2.1 has no assert_stderr: stderr is checked as
+# `output=$stderr assert_output ...` (the assignment lasts for that call only)
 
 setup_file() {
 	load ../../scripts/lib-stack.bash
@@ -39,10 +44,6 @@ teardown() {
 	done
 }
 
-mode() {
-	stat -c %a "$1"
-}
-
 @test "under umask 000 every directory made is 0700 and every file 0600" {
 	local fmt f d
 	CFG="$OUT/dockreset.json"
@@ -50,32 +51,33 @@ mode() {
 	for fmt in custom plain json; do
 		run --separate-stderr bash -c 'umask 000 && exec "$@"' umask000 \
 			"$BK_DR" -c "$CFG" backup discord-bot --format "$fmt"
-		[ "$status" -eq 0 ]
+		assert_success
 	done
 	# a manifest rewritten by verify keeps its mode
 	run --separate-stderr bash -c 'umask 000 && exec "$@"' umask000 \
 		"$BK_DR" -c "$CFG" verify discord-bot
-	[ "$status" -eq 0 ]
+	assert_success
 	for d in "$OUT/deep" "$OUT/deep/er" "$OUT/deep/er/backups" "$OUT/deep/er/backups/discord-bot"; do
-		[ "$(mode "$d")" = 700 ] || { echo "$d is $(mode "$d")" >&2; false; }
+		assert_file_permission 700 "$d"
 	done
-	[ "$(ls "$OUT/deep/er/backups/discord-bot" | wc -l)" -eq 6 ]
+	assert_equal "$(ls "$OUT/deep/er/backups/discord-bot" | wc -l)" 6
 	for f in "$OUT/deep/er/backups/discord-bot"/*; do
-		[ "$(mode "$f")" = 600 ] || { echo "$f is $(mode "$f")" >&2; false; }
+		assert_file_permission 600 "$f"
 	done
 }
 
 @test "an existing backup directory keeps its mode, with a warning; its files are 0600" {
 	CFG="$OUT/dockreset.json"
 	stack_config "$OUT/backups" "$CFG"
-	mkdir -p "$OUT/backups/discord-bot" && chmod 0750 "$OUT/backups/discord-bot"
+	mkdir -p "$OUT/backups/discord-bot"
+	chmod 0750 "$OUT/backups/discord-bot"
 	run --separate-stderr bash -c 'umask 000 && exec "$@"' umask000 \
 		"$BK_DR" -c "$CFG" backup discord-bot --format json
-	[ "$status" -eq 0 ]
-	[ "$(mode "$OUT/backups/discord-bot")" = 750 ]
-	[[ "$stderr" == *"dockreset: warning: the backup directory '$OUT/backups/discord-bot' is open to other users (mode 0750)"* ]]
+	assert_success
+	assert_file_permission 750 "$OUT/backups/discord-bot"
+	output=$stderr assert_output --partial "dockreset: warning: the backup directory '$OUT/backups/discord-bot' is open to other users (mode 0750)"
 	for f in "$OUT/backups/discord-bot"/*; do
-		[ "$(mode "$f")" = 600 ]
+		assert_file_permission 600 "$f"
 	done
 }
 
@@ -92,19 +94,22 @@ mode() {
 		ln -s "$OUT/victim" "$OUT/backups/discord-bot/$id.manifest.json"
 	done
 	run --separate-stderr "$BK_DR" -c "$CFG" backup discord-bot --format json --json
-	[ "$status" -eq 0 ]
-	cmp "$OUT/victim.orig" "$OUT/victim"
+	assert_success
+	assert_files_equal "$OUT/victim.orig" "$OUT/victim"
 	printf '%s\n' "$output" >"$OUT/out.json"
 	id=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["backup"]["id"])' "$OUT/out.json")
 	# the second of its time was taken by the planted names: "-2"
-	[[ "$id" == discord-bot-*Z-2 ]]
-	[ -f "$OUT/backups/discord-bot/$id.json" ] && [ ! -L "$OUT/backups/discord-bot/$id.json" ]
-	[ -f "$OUT/backups/discord-bot/$id.manifest.json" ] && [ ! -L "$OUT/backups/discord-bot/$id.manifest.json" ]
+	assert_regex "$id" '^discord-bot-.*Z-2$'
+	# written as new regular files, not through a link
+	assert_file_exists "$OUT/backups/discord-bot/$id.json"
+	assert_link_not_exists "$OUT/backups/discord-bot/$id.json"
+	assert_file_exists "$OUT/backups/discord-bot/$id.manifest.json"
+	assert_link_not_exists "$OUT/backups/discord-bot/$id.manifest.json"
 	# planted partial names are removed as stale (the links, not their target)
-	[[ "$stderr" == *"dockreset: warning: removed partial file '$OUT/backups/discord-bot/discord-bot-"*".json.partial' left by an interrupted run"* ]]
-	[ -z "$(find "$OUT/backups/discord-bot" -name '*.partial')" ]
-	[ "$(find "$OUT/backups/discord-bot" -type l | wc -l)" -eq 12 ]
-	cmp "$OUT/victim.orig" "$OUT/victim"
+	assert_regex "$stderr" "dockreset: warning: removed partial file '$OUT/backups/discord-bot/discord-bot-.*\\.json\\.partial' left by an interrupted run"
+	assert_equal "$(find "$OUT/backups/discord-bot" -name '*.partial')" ""
+	assert_equal "$(find "$OUT/backups/discord-bot" -type l | wc -l)" 12
+	assert_files_equal "$OUT/victim.orig" "$OUT/victim"
 }
 
 @test "a symlink planted at the final name during the dump: exit 8, its target untouched" {
@@ -119,26 +124,27 @@ mode() {
 	local rc=0
 	wait "$BG_PID" || rc=$?
 	BG_PID=
-	[ "$rc" -eq 8 ]
-	grep -qF "dockreset: error: refusing to replace '$final': it appeared while it was written (a symbolic link)" "$OUT/err"
-	cmp "$OUT/victim.orig" "$OUT/victim"
-	[ -L "$final" ]
-	[ ! -e "$partial" ]
+	assert_equal "$rc" 8
+	run grep -qF "dockreset: error: refusing to replace '$final': it appeared while it was written (a symbolic link)" "$OUT/err"
+	assert_success
+	assert_files_equal "$OUT/victim.orig" "$OUT/victim"
+	assert_link_exists "$final"
+	assert_not_exists "$partial"
 	bk_assert_nothing_left "$OUT/backups/discord-bot"
 }
 
 @test "a lock file that is a symlink is refused, its target untouched" {
 	CFG="$OUT/dockreset.json"
 	stack_config "$OUT/backups" "$CFG"
-	mkdir -p "$OUT/backups/discord-bot" &&
-		ln -s "$OUT/victim" "$OUT/backups/discord-bot/.lock"
+	mkdir -p "$OUT/backups/discord-bot"
+	ln -s "$OUT/victim" "$OUT/backups/discord-bot/.lock"
 	run --separate-stderr "$BK_DR" -c "$CFG" backup discord-bot --format json
 	# an unsafe path where dockreset writes: exit 8, nothing followed
-	[ "$status" -eq 8 ]
-	[[ "$stderr" == *"the lock file '$OUT/backups/discord-bot/.lock' is a symbolic link: refusing to use it"* ]]
-	cmp "$OUT/victim.orig" "$OUT/victim"
-	[ -L "$OUT/backups/discord-bot/.lock" ]
-	[ "$(ls "$OUT/backups/discord-bot")" = "" ]
+	assert_failure 8
+	output=$stderr assert_output --partial "the lock file '$OUT/backups/discord-bot/.lock' is a symbolic link: refusing to use it"
+	assert_files_equal "$OUT/victim.orig" "$OUT/victim"
+	assert_link_exists "$OUT/backups/discord-bot/.lock"
+	assert_equal "$(ls "$OUT/backups/discord-bot")" ""
 }
 
 # Samples `ps -eo args` on the host and in the db container until stopped.
@@ -153,10 +159,11 @@ sampler() {
 
 @test "the password appears in no argv, event, output, manifest or file name" {
 	local since fmt
-	[ ${#DISCORD_DB_PASSWORD} -gt 20 ]
+	assert [ ${#DISCORD_DB_PASSWORD} -gt 20 ]
 	# the stack uses it: dockreset connects with it
-	[ "$(docker inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$(bk_db)" |
-		grep -c "^POSTGRES_PASSWORD=$DISCORD_DB_PASSWORD$")" -eq 1 ]
+	run docker inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$(bk_db)"
+	assert_success
+	assert_equal "$(grep -c "^POSTGRES_PASSWORD=$DISCORD_DB_PASSWORD$" <<<"$output")" 1
 	CFG="$OUT/dockreset.json"
 	stack_config "$OUT/backups" "$CFG"
 	since=$(date +%s)
@@ -180,10 +187,13 @@ sampler() {
 	ls -la "$OUT/backups/discord-bot" >"$OUT/names"
 
 	# the samples saw the work: dockreset on the host, pg_dump in the container
-	grep -q "dockreset -v -c $CFG backup discord-bot --format plain --json" "$OUT/ps.host"
-	grep -q '^pg_dump --format=plain --snapshot=' "$OUT/ps.container"
-	grep -q '"exec_start: pg_dump --format=plain ' "$OUT/events"
-	[ "$(ls "$OUT/backups/discord-bot"/*.manifest.json | wc -l)" -eq 3 ]
+	run grep -q "dockreset -v -c $CFG backup discord-bot --format plain --json" "$OUT/ps.host"
+	assert_success
+	run grep -q '^pg_dump --format=plain --snapshot=' "$OUT/ps.container"
+	assert_success
+	run grep -q '"exec_start: pg_dump --format=plain ' "$OUT/events"
+	assert_success
+	assert_equal "$(ls "$OUT/backups/discord-bot"/*.manifest.json | wc -l)" 3
 	echo "# $(wc -l <"$OUT/ps.host") host and $(wc -l <"$OUT/ps.container") container ps lines, $(wc -l <"$OUT/events") events"
 
 	# and nowhere the password (grep: 1 is "no line matched", 2 an error)

@@ -30,7 +30,9 @@
 #   bk_restricted_db              db recreated from fixtures/restricted-db.yml
 #   bk_wait_db_healthy            until db is healthy again
 #
-# Every helper returns non-zero on failure, so tests chain them with &&.
+# Every helper returns non-zero on failure. Tests call each on a line of its
+# own, where a failure fails the test (bash's errexit ignores a failure inside
+# an `a && b` chain or after `!`); checks are `run` + bats-assert.
 
 BK_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # shellcheck disable=SC2034  # used by the .bats files

@@ -5,6 +5,9 @@
 # lock waited is in the snapshot: every row a reset would delete is in its
 # backup.
 bats_require_minimum_version 1.5.0
+bats_load_library bats-support
+bats_load_library bats-assert
+bats_load_library bats-file
 
 setup_file() {
 	load ../../scripts/lib-stack.bash
@@ -65,21 +68,21 @@ insert_sql="INSERT INTO tickets (server_id, creator_id, subject) VALUES (1, 1, '
 @test "writers wait on the locked tables while readers go on" {
 	start_snapshot public.tickets
 	snap=$(snapshot_id)
-	[ -n "$snap" ]
+	assert [ -n "$snap" ]
 	run stack_psql "SET lock_timeout = '1s'; $insert_sql"
-	[ "$status" -ne 0 ]
-	[[ "$output" == *"canceling statement due to lock timeout"* ]]
+	assert_failure
+	assert_output --partial "canceling statement due to lock timeout"
 	run stack_psql "SELECT count(*) > 0 FROM tickets"
-	[ "$status" -eq 0 ]
-	[ "$output" = t ]
+	assert_success
+	assert_output t
 	# a table not locked takes writes
 	run stack_psql "SET lock_timeout = '1s'; UPDATE bot_settings SET prefix = prefix"
-	[ "$status" -eq 0 ]
+	assert_success
 	exec 7>&-
 	wait "$SNAP_PID"
 	SNAP_PID=
 	run stack_psql "SET lock_timeout = '1s'; $insert_sql"
-	[ "$status" -eq 0 ]
+	assert_success
 }
 
 @test "pg_dump of the exported snapshot runs while the lock is held" {
@@ -87,7 +90,7 @@ insert_sql="INSERT INTO tickets (server_id, creator_id, subject) VALUES (1, 1, '
 	snap=$(snapshot_id)
 	run docker exec "$DB" pg_dump -U bot -d discord --snapshot="$snap" --lock-wait-timeout=5s \
 		-t tickets -f /dev/null
-	[ "$status" -eq 0 ]
+	assert_success
 }
 
 @test "a row committed while the lock waited is in the snapshot" {
@@ -95,20 +98,21 @@ insert_sql="INSERT INTO tickets (server_id, creator_id, subject) VALUES (1, 1, '
 	echo "BEGIN; $insert_sql;" >&8
 	for _ in $(seq 100); do [ -s "$OUT/w.out" ] && break; sleep 0.1; done
 	new_id=$(head -n1 "$OUT/w.out")
-	[[ "$new_id" =~ ^[0-9]+$ ]]
+	assert_regex "$new_id" '^[0-9]+$'
 	# the LOCK waits behind the open insert
 	start_snapshot public.tickets
 	sleep 1
-	[ ! -s "$OUT/snap" ]
+	assert_file_empty "$OUT/snap"
 	echo "COMMIT;" >&8
 	snap=$(snapshot_id)
 	# the dump of that snapshot holds the row committed during the wait
 	docker exec "$DB" pg_dump -U bot -d discord --snapshot="$snap" -t tickets --data-only \
 		--column-inserts >"$OUT/dump.sql"
-	grep -q "VALUES ($new_id, 1, NULL, 1, NULL, NULL, 'while locked'" "$OUT/dump.sql"
+	run grep -q "VALUES ($new_id, 1, NULL, 1, NULL, NULL, 'while locked'" "$OUT/dump.sql"
+	assert_success
 }
 
 @test "a table that does not exist is refused" {
 	run -2 "$TOOL" public.no_such_table
-	[[ "$output" == *"no table 'public.no_such_table'"* ]]
+	assert_output --partial "no table 'public.no_such_table'"
 }

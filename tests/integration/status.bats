@@ -2,6 +2,11 @@
 # End to end: `targets` and `status` against the example stack under a
 # throwaway compose project, row counts checked against psql.
 bats_require_minimum_version 1.5.0
+bats_load_library bats-support
+bats_load_library bats-assert
+bats_load_library bats-file
+# bats-assert 2.1 has no assert_stderr: stderr is checked as
+# `output=$stderr assert_output ...` (the assignment lasts for that call only)
 
 setup_file() {
 	load ../../scripts/lib-stack.bash
@@ -40,9 +45,9 @@ psql_counts() {
 
 @test "status --json gives every table with the counts psql gives" {
 	run --separate-stderr "$DR" status discord-bot --json
-	[ "$status" -eq 0 ]
+	assert_success
 	echo "$output" >"$OUT/status.json"
-	python3 - "$OUT/status.json" >"$OUT/got" <<'PY'
+	run python3 - "$OUT/status.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["ok"] is True and d["exit_code"] == 0 and d["command"] == "status"
@@ -52,16 +57,21 @@ assert d["newest_backup"] is None
 for t in d["tables"]:
     print(t["name"], t["rows"])
 PY
+	assert_success
+	printf '%s\n' "$output" >"$OUT/got"
 	psql_counts >"$OUT/want"
-	diff -u "$OUT/want" "$OUT/got"
+	run diff -u "$OUT/want" "$OUT/got"
+	assert_success
 	# the example has rows in every table, so a zero count would be a bug
-	! grep -q ' 0$' "$OUT/want"
+	run grep ' 0$' "$OUT/want"
+	assert_failure 1
+	refute_output
 }
 
 @test "status marks the ticket tables reset and the configuration kept" {
 	run --separate-stderr "$DR" status discord-bot --json
-	[ "$status" -eq 0 ]
-	echo "$output" | python3 -c '
+	assert_success
+	run python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 reset = sorted(t["name"] for t in d["tables"] if t["reset"])
@@ -71,86 +81,92 @@ assert reset == ["public.interaction_locks", "public.ticket_audit_log", "public.
 for k in ("public.ticket_categories", "public.bot_settings", "public.servers",
           "public.discord_users", "public.developers", "public.ticket_panel_settings"):
     assert k in kept, k
-'
+' <<<"$output"
+	assert_success
 }
 
 @test "status shows containers, health and server version" {
 	run "$DR" status discord-bot
-	[ "$status" -eq 0 ]
-	[[ "$output" == *"database  db"*"running"*"healthy"* ]]
-	[[ "$output" == *"app       bot"*"exited"* ]]
-	[[ "$output" == *"cache     redis"*"running"*"healthy"* ]]
-	[[ "$output" == *"PostgreSQL "* ]]
-	[[ "$output" == *"public.tickets"* ]]
+	assert_success
+	assert_output --regexp "database  db.*running.*healthy"
+	assert_output --regexp "app       bot.*exited"
+	assert_output --regexp "cache     redis.*running.*healthy"
+	assert_output --partial "PostgreSQL "
+	assert_output --partial "public.tickets"
 }
 
 @test "status finds no production marker on the example" {
 	run --separate-stderr "$DR" status discord-bot --json
-	[ "$status" -eq 0 ]
-	echo "$output" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["markers"] == [], d["markers"]'
+	assert_success
+	run python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["markers"] == [], d["markers"]' <<<"$output"
+	assert_success
 }
 
 @test "a production environment in the host is a marker" {
 	APP_ENV=" Production" run --separate-stderr "$DR" status discord-bot --json
-	[ "$status" -eq 0 ]
-	echo "$output" | python3 -c '
+	assert_success
+	run python3 -c '
 import json, sys
 m = json.load(sys.stdin)["markers"]
-assert [(x["kind"], x["where"], x["detail"]) for x in m] == [("env", "host", "APP_ENV= Production")], m'
+assert [(x["kind"], x["where"], x["detail"]) for x in m] == [("env", "host", "APP_ENV= Production")], m' <<<"$output"
+	assert_success
 }
 
 @test "status exits 2 naming a table the config lists but the database lacks" {
 	sed 's/"interaction_locks"/"interaction_locks", "no_such_table"/' "$DOCKRESET_CONFIG" >"$OUT/dockreset.json"
 	run --separate-stderr "$DR" -c "$OUT/dockreset.json" status discord-bot --json
-	[ "$status" -eq 2 ]
-	echo "$output" | python3 -c '
+	assert_failure 2
+	run python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 assert d["exit_code"] == 2 and d["missing_tables"] == ["no_such_table"], d
-assert len(d["tables"]) > 5'
-	[[ "$stderr" == *"table 'no_such_table' named in targets.discord-bot.reset does not exist"* ]]
+assert len(d["tables"]) > 5' <<<"$output"
+	assert_success
+	output=$stderr assert_output --partial "table 'no_such_table' named in targets.discord-bot.reset does not exist"
 }
 
 @test "targets lists the target with its containers" {
 	run --separate-stderr "$DR" targets --json
-	[ "$status" -eq 0 ]
-	echo "$output" | python3 -c '
+	assert_success
+	run python3 -c '
 import json, sys, os
 d = json.load(sys.stdin)
 t = d["targets"][0]
 assert t["name"] == "discord-bot" and t["project"] == os.environ["STACK_PROJECT"], t
 roles = sorted((c["role"], c["service"]) for c in t["containers"])
-assert roles == [("app", "bot"), ("cache", "redis"), ("database", "db")], roles'
+assert roles == [("app", "bot"), ("cache", "redis"), ("database", "db")], roles' <<<"$output"
+	assert_success
 }
 
 @test "an unknown target exits 2" {
 	run "$DR" status nope
-	[ "$status" -eq 2 ]
-	[[ "${lines[0]}" == "dockreset: error: unknown target 'nope' in "* ]]
+	assert_failure 2
+	assert_line --index 0 --regexp "^dockreset: error: unknown target 'nope' in "
 }
 
 @test "an unreachable -H exits 4" {
 	run "$DR" status discord-bot -H unix:///nonexistent/docker.sock
-	[ "$status" -eq 4 ]
+	assert_failure 4
 }
 
 @test "a project with no containers exits 5" {
 	COMPOSE_PROJECT_NAME=drt-no-such-project run "$DR" status discord-bot
-	[ "$status" -eq 5 ]
-	[[ "$output" == *"no container of the database service 'db' in compose project 'drt-no-such-project'"* ]]
+	assert_failure 5
+	assert_output --partial "no container of the database service 'db' in compose project 'drt-no-such-project'"
 }
 
 # Last: stops the database.
 @test "status with the database stopped prints the report and exits 5" {
 	stack_compose stop -t 5 db >/dev/null 2>&1
 	run --separate-stderr "$DR" status discord-bot --json
-	[ "$status" -eq 5 ]
-	echo "$output" | python3 -c '
+	assert_failure 5
+	run python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 assert d["ok"] is False and d["exit_code"] == 5, d
 assert d["database"]["reachable"] is False
 db = [c for c in d["containers"] if c["role"] == "database"][0]
-assert db["status"] == "exited", db'
-	[[ "$stderr" == *"the database container '"*"' is not running (exited)"* ]]
+assert db["status"] == "exited", db' <<<"$output"
+	assert_success
+	assert_regex "$stderr" "the database container '.*' is not running \\(exited\\)"
 }

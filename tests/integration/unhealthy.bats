@@ -1,6 +1,9 @@
 #!/usr/bin/env bats
 # End to end: a database that runs but is unhealthy is exit 5, report first.
 bats_require_minimum_version 1.5.0
+bats_load_library bats-support
+bats_load_library bats-assert
+bats_load_library bats-file
 
 setup_file() {
 	load ../../scripts/lib-stack.bash
@@ -26,12 +29,13 @@ teardown_file() {
 	cd "$BATS_TEST_DIRNAME/../../compose/discord-bot"
 	COMPOSE_PROJECT_NAME=$STACK_PROJECT run --separate-stderr \
 		"$BATS_TEST_DIRNAME/../../dockreset" --no-color status discord-bot --json
-	[ "$status" -eq 5 ]
-	echo "$output" | python3 -c '
+	assert_failure 5
+	run python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 assert d["exit_code"] == 5 and d["database"]["reachable"] is False, d
 db = [c for c in d["containers"] if c["role"] == "database"][0]
-assert db["status"] == "running" and db["health"] == "unhealthy", db'
-	[[ "$stderr" == *"the database container '"*"' is not healthy (unhealthy)"* ]]
+assert db["status"] == "running" and db["health"] == "unhealthy", db' <<<"$output"
+	assert_success
+	assert_regex "$stderr" "the database container '.*' is not healthy \\(unhealthy\\)"
 }

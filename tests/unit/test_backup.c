@@ -12,6 +12,7 @@
 #include <git2.h>
 #include <openssl/evp.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -58,6 +59,53 @@ static void times_format_and_parse(void **state)
 			fail_msg("accepted time '%s'", bad[i]);
 	}
 	assert_int_equal(backup_time_parse(&t, NULL), -1);
+}
+
+/* Every year the parser takes (0000 to 9999) formats back the same, in
+ * times and in ids: parse, format, parse is a round trip. */
+static void times_and_ids_round_trip(void **state)
+{
+	static const char *const edges[] = {
+		"0000-01-01T00:00:00Z", "0000-02-29T12:00:00Z", "0001-01-01T00:00:00Z",
+		"0099-12-31T23:59:59Z", "0999-12-31T23:59:59Z", "1000-01-01T00:00:00Z",
+		"1969-12-31T23:59:59Z", "1970-01-01T00:00:00Z", "9999-12-31T23:59:59Z",
+	};
+	char buf[BACKUP_TIME_LEN], text[32];
+	time_t t, back;
+	unsigned seq;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(edges); i++) {
+		if (backup_time_parse(&t, edges[i]) != 0)
+			fail_msg("refused time '%s'", edges[i]);
+		assert_string_equal(backup_time_format(buf, t), edges[i]);
+	}
+	for (int y = 0; y <= 9999; y++) {
+		char *id, *want;
+
+		snprintf(text, sizeof(text), "%04d-07-15T08:09:10Z", y);
+		if (backup_time_parse(&t, text) != 0)
+			fail_msg("refused time '%s'", text);
+		if (strcmp(backup_time_format(buf, t), text) != 0)
+			fail_msg("'%s' formats back as '%s'", text, buf);
+		want = xasprintf("shop-%04d0715T080910Z-3", y);
+		id = backup_id_format("shop", t, 3);
+		if (strcmp(id, want) != 0)
+			fail_msg("the id of '%s' is '%s', not '%s'", text, id, want);
+		if (backup_id_parse(&back, &seq, "shop", id) != 0 || back != t || seq != 3)
+			fail_msg("id '%s' does not parse back", id);
+		free(id);
+		free(want);
+	}
+	/* Years a time cannot be written in: never a string that fails to parse. */
+	assert_int_equal(backup_time_parse(&t, "9999-12-31T23:59:59Z"), 0);
+	backup_time_format(buf, t + 1);
+	assert_int_equal(backup_time_parse(&back, buf), 0);
+	{
+		char *id = backup_id_format("shop", t + 1, 0);
+		assert_true(backup_id_valid("shop", id));
+		free(id);
+	}
 }
 
 /* ---- targets and ids ---- */
@@ -1269,7 +1317,9 @@ static void lock_fails_closed(void **state)
 
 	(void)state;
 
-	static const char *const garbage[] = { "garbage", "", "{\"pid\": \"12\"}",
+	/* Content no dockreset writes (an empty lock is a run's that could not
+	 * write its details: see lock_empty_*). */
+	static const char *const garbage[] = { "garbage", "{\"pid\": \"12\"}",
 					       "{\"pid\": 0, \"host\": \"h\"}",
 					       "{\"host\": \"h\"}" };
 	for (size_t i = 0; i < ARRAY_SIZE(garbage); i++) {
@@ -1308,6 +1358,143 @@ static void lock_fails_closed(void **state)
 	backup_lock_release(&l);
 	free(path);
 	free(other);
+	tmpdir_free(dir);
+}
+
+static long long file_size(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) < 0 ? -1 : (long long)st.st_size;
+}
+
+/* An empty lock file at path, created, with a flock held on the fd
+ * returned. */
+static int hold_empty_lock(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);
+	return fd;
+}
+
+/* An empty lock that another run holds (flock): exit 9, the file kept. A
+ * lock of unreadable content held so is the same. */
+static void lock_empty_held_by_another_run(void **state)
+{
+	static const char *const contents[] = { "", "{\"pid\":12" };
+	struct backup_lock l = BACKUP_LOCK_INIT;
+	char *dir = tmpdir_new(), *path = xasprintf("%s/.lock", dir), *text, *data;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(contents); i++) {
+		int fd = hold_empty_lock(path);
+
+		assert_int_equal(write(fd, contents[i], strlen(contents[i])),
+				 (ssize_t)strlen(contents[i]));
+		capture_begin();
+		assert_int_equal(backup_lock_acquire(&l, dir, "shop", "prune"), BACKUP_ERR_LOCKED);
+		text = capture_end();
+		if (!strstr(text, "backups of 'shop' are locked by another run whose details could "
+				  "not be recorded"))
+			fail_msg("content '%s': %s", contents[i], text);
+		assert_non_null(strstr(text, "hint: wait for it to finish"));
+		free(text);
+		data = file_get(path, NULL);
+		assert_string_equal(data, contents[i]);
+		free(data);
+		close(fd);
+		unlink(path);
+	}
+	backup_lock_release(&l);
+	free(path);
+	tmpdir_free(dir);
+}
+
+/* An empty lock nobody holds: a run that died before writing its details.
+ * Removed with a warning, then taken. */
+static void lock_empty_stale_is_removed(void **state)
+{
+	struct backup_lock l = BACKUP_LOCK_INIT;
+	char *dir = tmpdir_new(), *path = xasprintf("%s/.lock", dir), *text;
+	json_t *o;
+
+	(void)state;
+	close(hold_empty_lock(path)); /* closed: its flock is gone */
+	capture_begin();
+	assert_int_equal(backup_lock_acquire(&l, dir, "shop", "prune"), 0);
+	text = capture_end();
+	if (!strstr(text, "warning: removed stale lock") || !strstr(text, "it is empty"))
+		fail_msg("%s", text);
+	free(text);
+	text = file_get(path, NULL);
+	o = json_loads(text, 0, NULL);
+	assert_int_equal(json_integer_value(json_object_get(o, "pid")), getpid());
+	json_decref(o);
+	free(text);
+	backup_lock_release(&l);
+	assert_false(path_exists(path));
+	free(path);
+	tmpdir_free(dir);
+}
+
+/* On a full file system the lock is still taken: an empty file (an inode,
+ * no data) held with flock, with a warning; another run is kept out (exit
+ * 9); release removes it. */
+static void lock_taken_on_a_full_disk(void **state)
+{
+	struct backup_lock l = BACKUP_LOCK_INIT;
+	char *dir = tmpdir_new(), *path = xasprintf("%s/.lock", dir);
+	char *filler = xasprintf("%s/filler", dir), *text, *other_dir, chunk[4096];
+	struct backup_lock other = BACKUP_LOCK_INIT;
+	int fd;
+
+	(void)state;
+	if (mount("tmpfs", dir, "tmpfs", 0, "size=64k,mode=0700") < 0) {
+		free(path);
+		free(filler);
+		tmpdir_free(dir);
+		skip();
+	}
+	memset(chunk, 'f', sizeof(chunk));
+	fd = open(filler, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	while (write(fd, chunk, sizeof(chunk)) > 0)
+		;
+	assert_int_equal(errno, ENOSPC);
+	close(fd);
+
+	capture_begin();
+	assert_int_equal(backup_lock_acquire(&l, dir, "shop", "prune"), 0);
+	text = capture_end();
+	if (!strstr(text, "warning: cannot write the details of lock file '") ||
+	    !strstr(text, "No space left on device"))
+		fail_msg("%s", text);
+	free(text);
+	assert_true(path_exists(path));
+	assert_int_equal(file_size(path), 0);
+
+	/* Another run is kept out: asked through another spelling of the
+	 * directory, so that only the file and its flock can answer (this
+	 * process's list of held locks knows the first spelling). */
+	other_dir = xasprintf("%s/.", dir);
+	capture_begin();
+	assert_int_equal(backup_lock_acquire(&other, other_dir, "shop", "backup"),
+			 BACKUP_ERR_LOCKED);
+	text = capture_end();
+	if (!strstr(text, "locked by another run whose details could not be recorded"))
+		fail_msg("%s", text);
+	free(text);
+	backup_lock_release(&other);
+	assert_true(path_exists(path));
+
+	backup_lock_release(&l);
+	assert_false(path_exists(path));
+	umount2(dir, MNT_DETACH);
+	free(other_dir);
+	free(path);
+	free(filler);
 	tmpdir_free(dir);
 }
 
@@ -1412,6 +1599,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(times_format_and_parse),
+		cmocka_unit_test(times_and_ids_round_trip),
 		cmocka_unit_test(targets_validated),
 		cmocka_unit_test(ids_formatted),
 		cmocka_unit_test(ids_validated),
@@ -1442,6 +1630,9 @@ int main(void)
 		cmocka_unit_test(lock_stale_is_removed),
 		cmocka_unit_test(lock_fails_closed),
 		cmocka_unit_test(lock_release_keeps_a_lock_not_ours),
+		cmocka_unit_test(lock_empty_held_by_another_run),
+		cmocka_unit_test(lock_empty_stale_is_removed),
+		cmocka_unit_test(lock_taken_on_a_full_disk),
 		cmocka_unit_test(advisory_keys),
 		cmocka_unit_test(partials_cleaned),
 		cmocka_unit_test(git_warning),

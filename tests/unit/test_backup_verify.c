@@ -268,6 +268,115 @@ static void plain_large_dump(void **state)
 	free(d);
 }
 
+/* The read sizes the check is fed with: the verdict must not depend on them. */
+static const size_t plain_chunks[] = { 0, 1, 7, 4096, 65536, 65537, 131072 };
+
+/* The check's verdict on data, the same for every read size, else fails. */
+static int plain_verdict(const char *data, size_t len)
+{
+	int first = -1;
+
+	for (size_t i = 0; i < ARRAY_SIZE(plain_chunks); i++) {
+		char *why = NULL;
+		int ok = plain_check(&why, data, len, plain_chunks[i]) == 0;
+
+		if (first < 0)
+			first = ok;
+		else if (ok != first)
+			fail_msg("%zu bytes: %s whole, %s in chunks of %zu (%s)", len,
+				 first ? "accepted" : "refused", ok ? "accepted" : "refused",
+				 plain_chunks[i], why ? why : "");
+		free(why);
+	}
+	return first;
+}
+
+/* The trailer followed by about tail bytes of comments, then, when junk, a
+ * statement: one verdict whatever the read sizes, around and past the 64
+ * KiB that may follow pg_dump's completion comment. */
+static void plain_verdict_ignores_read_sizes(void **state)
+{
+	static const size_t tails[] = { 1000,	60000,	65000,	65536,	66000,	70000,
+					100000, 120000, 127000, 131072, 140000, 200000 };
+	size_t len;
+	char *d = load_fixture("plain-15.20-clean.sql", &len);
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(tails); i++) {
+		for (int junk = 0; junk < 2; junk++) {
+			struct strbuf sb = STRBUF_INIT;
+			int ok;
+
+			strbuf_add(&sb, d, len);
+			while (sb.len < len + tails[i])
+				strbuf_addstr(&sb, "-- a comment line of pg_dump's trailer\n");
+			if (junk)
+				strbuf_addstr(&sb, "DROP TABLE x;\n");
+			ok = plain_verdict(sb.buf, sb.len);
+			/* never junk; comments up to 64 KiB only (fail closed) */
+			if (ok != (!junk && sb.len - len <= 65536))
+				fail_msg("%zu bytes of comments%s after the trailer: %s",
+					 sb.len - len, junk ? " and a statement" : "",
+					 ok ? "accepted" : "refused");
+			strbuf_release(&sb);
+		}
+	}
+	free(d);
+}
+
+/* The "\restrict KEY" line is found wherever the header puts it, not only
+ * in the first 4 KiB: its \unrestrict must then match. */
+static void plain_restrict_found_after_long_header(void **state)
+{
+	size_t len;
+	char *d = load_fixture("plain-15.20-clean.sql", &len);
+	char *r = strstr(d, "\\restrict "), *u = strstr(d, "\\unrestrict ");
+
+	(void)state;
+	assert_non_null(r);
+	assert_non_null(u);
+	/* Pad the comments before it so that the line lies before, across and
+	 * after the 4 KiB mark, and far beyond it. */
+	for (size_t pad = 3900; pad < 4300; pad += 13) {
+		for (int variant = 0; variant < 3; variant++) {
+			struct strbuf sb = STRBUF_INIT;
+			size_t added = 0;
+			char *why = NULL;
+
+			strbuf_add(&sb, d, (size_t)(r - d));
+			while (sb.len < pad) {
+				size_t before = sb.len;
+				strbuf_addstr(&sb, "-- a long header comment\n");
+				added += sb.len - before;
+			}
+			if (variant == 0) {
+				/* intact: accepted */
+				strbuf_add(&sb, r, len - (size_t)(r - d));
+				if (plain_verdict(sb.buf, sb.len) != 1)
+					fail_msg("padded to %zu: refused", pad);
+			} else if (variant == 1) {
+				/* the \unrestrict key changed */
+				strbuf_add(&sb, r, len - (size_t)(r - d));
+				sb.buf[(size_t)(u - d) + added + 12] ^= 1;
+				assert_int_equal(plain_verdict(sb.buf, sb.len), 0);
+				assert_int_equal(plain_check(&why, sb.buf, sb.len, 0), -1);
+				if (!strstr(why, "does not match its \\restrict line"))
+					fail_msg("padded to %zu: %s", pad, why);
+			} else {
+				/* the \unrestrict line gone */
+				strbuf_add(&sb, r, (size_t)(u - r));
+				assert_int_equal(plain_verdict(sb.buf, sb.len), 0);
+				assert_int_equal(plain_check(&why, sb.buf, sb.len, 0), -1);
+				if (!strstr(why, "closing \\unrestrict line is missing"))
+					fail_msg("padded to %zu: %s", pad, why);
+			}
+			free(why);
+			strbuf_release(&sb);
+		}
+	}
+	free(d);
+}
+
 /* ---- the json format ---- */
 
 static const char *const cols_words[] = { "id", "word", "note" };
@@ -590,6 +699,65 @@ static void json_checker_names_the_line(void **state)
 	}
 }
 
+/* Refused with want, data given with its length (it may hold NULs), fed
+ * whole and byte by byte. */
+static void json_refused_len(const char *data, size_t len, const char *want)
+{
+	static const size_t chunks[] = { 0, 1 };
+
+	for (size_t i = 0; i < ARRAY_SIZE(chunks); i++) {
+		char *why = NULL;
+
+		if (json_check(&why, NULL, data, len, chunks[i]) == 0)
+			fail_msg("accepted (chunks of %zu), %zu bytes:\n%s", chunks[i], len, data);
+		if (!strstr(why, want))
+			fail_msg("message '%s' lacks '%s'", why, want);
+		free(why);
+	}
+}
+
+#define JSON_NUL_CASE(lit, want) json_refused_len(lit, sizeof(lit) - 1, want)
+
+/* A NUL byte anywhere makes it not JSON: no line may end at one. */
+static void json_checker_refuses_nul(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)state;
+	JSON_NUL_CASE(H "]}\0garbage", "line 2:");
+	JSON_NUL_CASE(H "]}\0\n", "line 2:");
+	JSON_NUL_CASE(H "]}\n\0", "line 3: text after the end");
+	JSON_NUL_CASE(H TA "]}\0,\n" TB "]}\n]}\n", "line 3:");
+	JSON_NUL_CASE(H TA "]},\0x\n" TB "]}\n]}\n", "line 3:");
+	JSON_NUL_CASE(H TA "]}\0\n]}\n", "line 3:");
+	JSON_NUL_CASE(H TA "[\"1\",\"2\"]\0\n]}\n]}\n", "line 3: not a row");
+	JSON_NUL_CASE(H TA "[\"1\",\"2\"],\0\n[\"1\",\"2\"]\n]}\n]}\n", "line 3: not a row");
+	JSON_NUL_CASE(H TA "[\"1\",\"2\0\"]\n]}\n]}\n", "line 3: not a row");
+	JSON_NUL_CASE(H TA "[\"1\",\"2\"]\n\0]}\n]}\n", "line 4:");
+	JSON_NUL_CASE("{\"format_version\":1,\"target\":\"shop\",\"database\":{\"name\":\"d\0\","
+		      "\"server_version\":\"15\"},\"tables\":[\n]}\n",
+		      "line 1:");
+	JSON_NUL_CASE("{\"format_version\":1,\"target\":\"shop\",\"database\":{\"name\":\"d\","
+		      "\"server_version\":\"15\"},\"tables\":[\0\n]}\n",
+		      "line 1:");
+	JSON_NUL_CASE(H "{\"name\":\"public.a\",\"columns\":[\"x\"],\"rows\":[\0\n]}\n]}\n",
+		      "line 2:");
+	JSON_NUL_CASE(H "{\"name\":\"public.a\",\"columns\":[\"x\0\"],\"rows\":[\n]}\n]}\n",
+		      "line 2:");
+	/* Every single byte of a valid document turned into a NUL. */
+	build_doc(&sb);
+	for (size_t i = 0; i < sb.len; i++) {
+		char *why = NULL, keep = sb.buf[i];
+
+		sb.buf[i] = '\0';
+		if (json_check(&why, NULL, sb.buf, sb.len, 0) == 0)
+			fail_msg("a NUL at byte %zu of %zu accepted", i, sb.len);
+		free(why);
+		sb.buf[i] = keep;
+	}
+	strbuf_release(&sb);
+}
+
 static void json_truncations_fail(void **state)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -833,6 +1001,8 @@ int main(void)
 		cmocka_unit_test(plain_unrestrict_must_match),
 		cmocka_unit_test(plain_not_a_dump),
 		cmocka_unit_test(plain_large_dump),
+		cmocka_unit_test(plain_verdict_ignores_read_sizes),
+		cmocka_unit_test(plain_restrict_found_after_long_header),
 		cmocka_unit_test(json_layout_exact),
 		cmocka_unit_test(json_round_trip),
 		cmocka_unit_test(json_no_tables),
@@ -840,6 +1010,7 @@ int main(void)
 		cmocka_unit_test(json_writer_calls_in_order),
 		cmocka_unit_test(json_checker_names_the_line),
 		cmocka_unit_test(json_truncations_fail),
+		cmocka_unit_test(json_checker_refuses_nul),
 		cmocka_unit_test(verify_plain_backup),
 		cmocka_unit_test(verify_json_backup),
 		cmocka_unit_test(scan_and_detect),

@@ -581,6 +581,57 @@ static void test_open_unreachable(void **state)
 	    " no such socket\nhint: is dockerd running?");
 }
 
+/* ---- error answers: the message, read within the body's length ---- */
+
+/* A copy of text in a buffer of exactly its length, no NUL after it, so
+ * that AddressSanitizer (make sanitize) catches any read past the end. */
+static char *exact_copy(const char *text, size_t len)
+{
+	char *b = malloc(len ? len : 1);
+
+	assert_non_null(b);
+	memcpy(b, text, len);
+	return b;
+}
+
+static void expect_message(const char *body, size_t len, const char *want)
+{
+	char *b = exact_copy(body, len);
+	char *m = docker_resp_message(b, len);
+
+	assert_string_equal(m, want);
+	free(m);
+	free(b);
+}
+
+static void test_resp_message(void **state)
+{
+	static const char big[] = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+	struct strbuf sb = STRBUF_INIT;
+	char *want;
+
+	(void)state;
+	expect_message("{\"message\":\"No such exec instance: abc\"}", 40,
+		       "No such exec instance: abc");
+	/* no newline at all: the whole body, and not one byte more */
+	expect_message("page not found", 14, "page not found");
+	expect_message("first line\r\nsecond", 18, "first line");
+	expect_message("only\nthis", 9, "only");
+	/* only the first len bytes count, whatever follows in memory */
+	expect_message("short body and stale bytes", 10, "short body");
+	expect_message("\r\nlater", 7, "no message");
+	expect_message("", 0, "no message");
+	/* an embedded NUL ends the text: a message never holds one */
+	expect_message("before\0after\n", 13, "before");
+	/* at most 300 bytes of text */
+	for (int i = 0; i < 8; i++)
+		strbuf_addstr(&sb, big);
+	want = xstrndup(sb.buf, 300);
+	expect_message(sb.buf, sb.len, want);
+	free(want);
+	strbuf_release(&sb);
+}
+
 static void test_exit_codes(void **state)
 {
 	(void)state;
@@ -617,6 +668,7 @@ int main(void)
 		cmocka_unit_test(test_open_unsupported),
 		cmocka_unit_test(test_open_unreachable),
 		cmocka_unit_test(test_exit_codes),
+		cmocka_unit_test(test_resp_message),
 	};
 
 	ui_init(&uo);

@@ -1,6 +1,7 @@
 /*
  * test_guard.c - production marker matching: values loosely, branches by
- * glob, environments of the host and of containers.
+ * glob, environments of the host and of containers; the confirmation each
+ * case of SPEC 3 needs.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -135,6 +136,107 @@ static void markers_json(void **state)
 	guard_markers_release(&m);
 }
 
+/* One row of SPEC 3's table: production, interactive, -y, --production,
+ * DOCKRESET_CONFIRM_PRODUCTION. */
+struct row {
+	int production, interactive, yes, pflag;
+	const char *env;
+	enum guard_ask ask;
+	unsigned missing;
+};
+
+static void decide_every_row(void **state)
+{
+	static const struct row rows[] = {
+		/* not production, on a terminal: the name, unless -y */
+		{ 0, 1, 0, 0, NULL, GUARD_ASK_NAME, 0 },
+		{ 0, 1, 0, 1, "app", GUARD_ASK_NAME, 0 },
+		{ 0, 1, 1, 0, NULL, GUARD_GO, 0 },
+		/* not production, no terminal: -y, else refused */
+		{ 0, 0, 0, 0, NULL, GUARD_REFUSE, GUARD_MISSING_YES },
+		{ 0, 0, 0, 1, "app", GUARD_REFUSE, GUARD_MISSING_YES },
+		{ 0, 0, 1, 0, NULL, GUARD_GO, 0 },
+		/* production, on a terminal: --production, then the phrase;
+		 * neither -y nor the variable skips it */
+		{ 1, 1, 0, 0, NULL, GUARD_REFUSE, GUARD_MISSING_PRODUCTION },
+		{ 1, 1, 1, 0, "app", GUARD_REFUSE, GUARD_MISSING_PRODUCTION },
+		{ 1, 1, 0, 1, NULL, GUARD_ASK_PHRASE, 0 },
+		{ 1, 1, 1, 1, "app", GUARD_ASK_PHRASE, 0 },
+		/* production, no terminal: all three, each missing one named */
+		{ 1, 0, 1, 1, "app", GUARD_GO, 0 },
+		{ 1, 0, 0, 0, NULL, GUARD_REFUSE,
+		  GUARD_MISSING_YES | GUARD_MISSING_PRODUCTION | GUARD_MISSING_ENV },
+		{ 1, 0, 0, 1, "app", GUARD_REFUSE, GUARD_MISSING_YES },
+		{ 1, 0, 1, 0, "app", GUARD_REFUSE, GUARD_MISSING_PRODUCTION },
+		{ 1, 0, 1, 1, NULL, GUARD_REFUSE, GUARD_MISSING_ENV },
+		{ 1, 0, 0, 0, "app", GUARD_REFUSE, GUARD_MISSING_YES | GUARD_MISSING_PRODUCTION },
+		{ 1, 0, 0, 1, NULL, GUARD_REFUSE, GUARD_MISSING_YES | GUARD_MISSING_ENV },
+		{ 1, 0, 1, 0, NULL, GUARD_REFUSE, GUARD_MISSING_PRODUCTION | GUARD_MISSING_ENV },
+		/* a variable set to anything but the exact name is missing */
+		{ 1, 0, 1, 1, "1", GUARD_REFUSE, GUARD_WRONG_ENV },
+		{ 1, 0, 1, 1, "true", GUARD_REFUSE, GUARD_WRONG_ENV },
+		{ 1, 0, 1, 1, "yes", GUARD_REFUSE, GUARD_WRONG_ENV },
+		{ 1, 0, 1, 1, "", GUARD_REFUSE, GUARD_WRONG_ENV },
+		{ 1, 0, 1, 1, "App", GUARD_REFUSE, GUARD_WRONG_ENV },
+		{ 1, 0, 1, 1, "app ", GUARD_REFUSE, GUARD_WRONG_ENV },
+		{ 1, 0, 1, 1, "other", GUARD_REFUSE, GUARD_WRONG_ENV },
+		{ 1, 0, 0, 0, "true", GUARD_REFUSE,
+		  GUARD_MISSING_YES | GUARD_MISSING_PRODUCTION | GUARD_WRONG_ENV },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		const struct row *r = &rows[i];
+		struct guard_decision d =
+		    guard_decide(r->production, r->interactive, r->yes, r->pflag, r->env, "app");
+		if (d.ask != r->ask || d.missing != r->missing)
+			fail_msg("row %zu: ask %d missing %#x, want ask %d missing %#x", i,
+				 (int)d.ask, d.missing, (int)r->ask, r->missing);
+	}
+}
+
+static void confirmation_text(void **state)
+{
+	struct guard_markers none = { 0 }, prod = { 0 };
+	struct guard_confirm_req r = { .target = "x", .verb = "reset", .markers = &none };
+	char *t;
+
+	(void)state;
+	t = guard_confirmation_text(&r);
+	assert_string_equal(t, "type the target's name 'x' (or -y)");
+	free(t);
+	guard_markers_add(&prod, "env", "host", 0, "APP_ENV=production");
+	r.markers = &prod;
+	r.verb = "prune";
+	t = guard_confirmation_text(&r);
+	assert_string_equal(t, "production: pass --production, then type 'prune production x' and "
+			       "wait 5 s; without a terminal: -y --production and "
+			       "DOCKRESET_CONFIRM_PRODUCTION=x");
+	free(t);
+	/* markers not read count as production (fail closed) */
+	r.markers = NULL;
+	r.verb = "mark";
+	t = guard_confirmation_text(&r);
+	assert_non_null(strstr(t, "'mark production x'"));
+	free(t);
+	guard_markers_release(&prod);
+}
+
+static void no_backup_refused_for_production(void **state)
+{
+	struct guard_markers none = { 0 }, prod = { 0 };
+	struct guard_confirm_req r = { .target = "x", .verb = "reset", .markers = &none };
+
+	(void)state;
+	assert_int_equal(guard_refuse_no_backup(&r, "--no-backup"), 0);
+	guard_markers_add(&prod, "database", "db", 1, "cannot read dockreset.environment");
+	r.markers = &prod;
+	assert_int_equal(guard_refuse_no_backup(&r, "--no-backup"), 3);
+	r.markers = NULL;
+	assert_int_equal(guard_refuse_no_backup(&r, "--no-safety-backup"), 3);
+	guard_markers_release(&prod);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -144,6 +246,9 @@ int main(void)
 		cmocka_unit_test(container_env_and_label),
 		cmocka_unit_test(container_with_null_env),
 		cmocka_unit_test(markers_json),
+		cmocka_unit_test(decide_every_row),
+		cmocka_unit_test(confirmation_text),
+		cmocka_unit_test(no_backup_refused_for_production),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -45,11 +45,6 @@ teardown() {
 	bk_psql discord "ALTER DATABASE discord RESET dockreset.environment" >/dev/null 2>&1 || true
 }
 
-# The accepted paths need reset to ask production's confirmation (branch
-# h-confirm); until it does they are skipped (DRT_RESET_CONFIRM=1 runs them).
-needs_confirm() {
-	[[ ${DRT_RESET_CONFIRM:-} == 1 ]] || skip "needs the production confirmation (h-confirm)"
-}
 
 # The markers of a --json answer: "kind unreadable detail" a line.
 markers_of() {
@@ -168,7 +163,7 @@ git_repo() {
 	assert_output --regexp '^branch unreadable .+'
 }
 
-# ---- accepted paths (SPEC 3): they need the production confirmation ----
+# ---- accepted paths (SPEC 3) ----
 
 # The reset happened: no row of before in a reset table, kept tables as
 # they were, the bot restarted and healthy, one pre-reset backup.
@@ -184,7 +179,6 @@ assert_reset_done() {
 }
 
 @test "production, no terminal: -y --production DOCKRESET_CONFIRM_PRODUCTION=discord-bot resets" {
-	needs_confirm
 	local started
 	started=$(rs_bot_started)
 	rs_snapshot "$OUT/snap"
@@ -196,7 +190,6 @@ assert_reset_done() {
 }
 
 @test "production, no terminal: each of -y, --production, the variable missing is named, exit 3" {
-	needs_confirm
 	local args a want
 	for args in "-y --production" "-y env" "--production env" ""; do
 		local env=(APP_ENV=production) flags=()
@@ -212,7 +205,6 @@ assert_reset_done() {
 }
 
 @test "production on a terminal: a wrong phrase exits 3, nothing changed" {
-	needs_confirm
 	local started
 	started=$(rs_bot_started)
 	rs_snapshot "$OUT/snap"
@@ -225,7 +217,6 @@ assert_reset_done() {
 }
 
 @test "production on a terminal: the phrase 'reset production discord-bot', then the countdown, resets" {
-	needs_confirm
 	local started
 	started=$(rs_bot_started)
 	rs_snapshot "$OUT/snap"
@@ -237,7 +228,6 @@ assert_reset_done() {
 }
 
 @test "production on a terminal: Ctrl+C in the countdown exits 130, nothing changed" {
-	needs_confirm
 	local started
 	started=$(rs_bot_started)
 	rs_snapshot "$OUT/snap"

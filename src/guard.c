@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -128,6 +129,25 @@ void guard_scan_container(struct guard_markers *m, const struct config *cfg,
 
 static int libgit2_ready;
 
+/* 1 when dir or one of its parents holds a `.git` file (a gitdir link). */
+static int git_file_above(const char *dir)
+{
+	char *p = xstrdup(dir), *slash;
+	struct stat st;
+	int found = 0;
+
+	for (;;) {
+		char *g = xasprintf("%s/.git", *p ? p : "");
+		found = lstat(g, &st) == 0 && S_ISREG(st.st_mode);
+		free(g);
+		if (found || !(slash = strrchr(p, '/')))
+			break;
+		*slash = '\0';
+	}
+	free(p);
+	return found;
+}
+
 int guard_git_head(const char *dir, char **branch, char **commit, char **why)
 {
 	git_repository *repo = NULL;
@@ -140,7 +160,12 @@ int guard_git_head(const char *dir, char **branch, char **commit, char **why)
 		libgit2_ready = 1;
 	}
 	e = git_repository_open_ext(&repo, dir, 0, NULL);
-	if (e == GIT_ENOTFOUND)
+	/*
+	 * libgit2 says "not found" too for a `.git` file whose gitdir does not
+	 * resolve; git itself fails there ("not a git repository: PATH"), so
+	 * that is a repository that cannot be read, not the absence of one.
+	 */
+	if (e == GIT_ENOTFOUND && !git_file_above(dir))
 		return 0;
 	if (e < 0) {
 		const git_error *ge = git_error_last();

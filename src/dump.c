@@ -334,7 +334,8 @@ json_t *dump_eval_stats(PGconn *c, const struct cfg_target *t)
 			PQclear(pg_exec_unchecked(c, "RELEASE SAVEPOINT dockreset_stat"));
 		} else {
 			if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-				char *m = pg_message(PQresultErrorMessage(res));
+				const char *e = PQresultErrorMessage(res);
+				char *m = pg_message(*e ? e : PQerrorMessage(c));
 				ui_warn("stat '%s' failed: %s", t->stats[i].name, m);
 				free(m);
 			}
@@ -429,6 +430,15 @@ int dump_take(json_t **manifest, const struct dump_request *r)
 	}
 	if (rc)
 		goto out;
+	/* pg_dump has its own session: it can finish after ours was ended, and
+	 * a backup whose transaction is gone is no longer the caller's */
+	if (PQstatus(r->conn) == CONNECTION_BAD) {
+		char *msg = pg_message(PQerrorMessage(r->conn));
+		ui_error("the connection to the database was lost during the dump: %s", msg);
+		free(msg);
+		rc = EXIT_COMMAND;
+		goto out;
+	}
 	stats = dump_eval_stats(r->conn, r->t);
 	if (!stats) {
 		rc = pg_exit_code(r->d, r->db, EXIT_COMMAND);

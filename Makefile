@@ -32,7 +32,7 @@ UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRCS  := $(wildcard tests/tools/*.c)
 TOOL_BINS  := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tools/%)
 
-.PHONY: all test test-run tools unit-test cli-test fault-test e2e-test sanitize valgrind demo demo-down bench install clean setup format
+.PHONY: all test test-run tools unit-test cli-test fault-test e2e-test sanitize valgrind fuzz fuzz-smoke demo demo-down bench install clean setup format
 
 all: dockreset
 
@@ -71,7 +71,7 @@ setup:
 test: setup
 	$(MAKE) test-run
 
-test-run: all $(UNIT_BINS) $(TOOL_BINS) valgrind sanitize
+test-run: all $(UNIT_BINS) $(TOOL_BINS) valgrind sanitize fuzz-smoke
 	bash tests/run-all
 
 unit-test: $(UNIT_BINS)
@@ -103,6 +103,57 @@ sanitize:
 		$$t >/dev/null 2>$$t.log || { cat $$t.log; exit 1; }; \
 	done; echo "sanitize: clean"
 
+# libFuzzer targets (tests/fuzz/fuzz_*.c) for the pure parsers, built with
+# clang in build/fuzz. `make fuzz FUZZ_SECONDS=N` fuzzes each target for N
+# seconds on a copy of its corpus (the tree does not grow) and prints
+# libFuzzer's closing line per target; `make fuzz-smoke` (part of
+# `make test`) runs each target on its corpus and regressions, then fuzzes
+# it for FUZZ_SMOKE_SECONDS: any crash, leak or sanitizer report fails.
+FUZZ_CC      ?= clang
+FUZZ_BUILD   := $(BUILD)/fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 3
+FUZZ_CFLAGS  := $(WARN) -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all \
+                $(PC_CFLAGS) -DDOCKRESET_VERSION='"$(VERSION)"' -MMD -MP
+FUZZ_OBJS    := $(SRCS:src/%.c=$(FUZZ_BUILD)/obj/%.o)
+FUZZ_SRCS    := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS    := $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
+.SECONDARY: $(FUZZ_OBJS)
+
+$(FUZZ_BUILD)/obj/%.o: src/%.c | $(BUILD)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
+
+$(FUZZ_BUILD)/libdockreset.a: $(FUZZ_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_BUILD)/%: tests/fuzz/%.c tests/fuzz/fuzz_util.h $(FUZZ_BUILD)/libdockreset.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Isrc -fsanitize=fuzzer,address,undefined -o $@ $< \
+		$(FUZZ_BUILD)/libdockreset.a $(PC_LIBS)
+
+fuzz: $(FUZZ_BINS)
+	@for t in $(FUZZ_BINS); do \
+		n=$$(basename $$t); tmp=$$(mktemp -d) || exit 1; \
+		cp -r tests/fuzz/corpus/$$n/. $$tmp/; \
+		$$t -max_len=65536 -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(FUZZ_BUILD)/$$n- \
+			$$tmp >$(FUZZ_BUILD)/$$n.log 2>&1; rc=$$?; rm -rf $$tmp; \
+		if [ $$rc -ne 0 ]; then tail -n 40 $(FUZZ_BUILD)/$$n.log; echo "$$n: FAILED (log: $(FUZZ_BUILD)/$$n.log)"; exit 1; fi; \
+		echo "$$n: $$(grep '^Done ' $(FUZZ_BUILD)/$$n.log | tail -n 1)"; \
+	done
+
+fuzz-smoke: $(FUZZ_BINS)
+	@for t in $(FUZZ_BINS); do \
+		n=$$(basename $$t); dirs=tests/fuzz/corpus/$$n; \
+		[ -d tests/fuzz/regressions/$$n ] && dirs="$$dirs tests/fuzz/regressions/$$n"; \
+		$$t -runs=0 $$dirs >$(FUZZ_BUILD)/$$n.smoke.log 2>&1 || \
+			{ tail -n 40 $(FUZZ_BUILD)/$$n.smoke.log; echo "fuzz-smoke: $$n failed on its corpus"; exit 1; }; \
+		tmp=$$(mktemp -d) || exit 1; cp -r tests/fuzz/corpus/$$n/. $$tmp/; \
+		$$t -max_len=65536 -max_total_time=$(FUZZ_SMOKE_SECONDS) -artifact_prefix=$(FUZZ_BUILD)/$$n- \
+			$$tmp >>$(FUZZ_BUILD)/$$n.smoke.log 2>&1; rc=$$?; rm -rf $$tmp; \
+		[ $$rc -eq 0 ] || { tail -n 40 $(FUZZ_BUILD)/$$n.smoke.log; echo "fuzz-smoke: $$n failed"; exit 1; }; \
+	done; echo "fuzz-smoke: clean ($(words $(FUZZ_BINS)) targets)"
+
 demo: setup
 	$(MAKE) all
 	bash scripts/demo.sh
@@ -119,9 +170,9 @@ install: dockreset
 	install -m 0755 dockreset $(DESTDIR)$(BINDIR)/dockreset
 
 format:
-	clang-format -i src/*.c src/*.h tests/unit/*.c tests/tools/*.c
+	clang-format -i src/*.c src/*.h tests/unit/*.c tests/tools/*.c tests/fuzz/*.c tests/fuzz/*.h
 
 clean:
 	rm -rf $(BUILD) dockreset
 
--include $(OBJS:.o=.d) $(BUILD)/main.d $(UNIT_BINS:=.d) $(TOOL_BINS:=.d)
+-include $(OBJS:.o=.d) $(BUILD)/main.d $(UNIT_BINS:=.d) $(TOOL_BINS:=.d) $(FUZZ_OBJS:.o=.d) $(FUZZ_BINS:=.d)

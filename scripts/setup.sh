@@ -245,7 +245,7 @@ ensure_images() {
 main() {
     ensure_packages build-essential pkg-config libcurl4-openssl-dev libpq-dev \
         libjansson-dev libgit2-dev libssl-dev libcmocka-dev \
-        bats bats-support bats-assert bats-file curl python3 time \
+        bats bats-support bats-assert bats-file curl python3 time clang \
         valgrind postgresql-client redis-tools docker.io docker-compose
     ensure_docker
     ensure_images

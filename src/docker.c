@@ -525,7 +525,8 @@ char *docker_resp_message(const char *body, size_t len)
 	char *s;
 
 	if (m) {
-		s = xstrdup(m);
+		/* {"message": ""} says nothing either */
+		s = xstrdup(*m ? m : "no message");
 	} else {
 		/* body is not NUL-terminated: scan only its len bytes */
 		size_t n = 0, max = len < 300 ? len : 300;

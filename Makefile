@@ -146,7 +146,7 @@ fuzz-smoke: $(FUZZ_BINS)
 	@for t in $(FUZZ_BINS); do \
 		n=$$(basename $$t); dirs=tests/fuzz/corpus/$$n; \
 		[ -d tests/fuzz/regressions/$$n ] && dirs="$$dirs tests/fuzz/regressions/$$n"; \
-		$$t -runs=0 $$dirs >$(FUZZ_BUILD)/$$n.smoke.log 2>&1 || \
+		$$t -runs=0 -artifact_prefix=$(FUZZ_BUILD)/$$n- $$dirs >$(FUZZ_BUILD)/$$n.smoke.log 2>&1 || \
 			{ tail -n 40 $(FUZZ_BUILD)/$$n.smoke.log; echo "fuzz-smoke: $$n failed on its corpus"; exit 1; }; \
 		tmp=$$(mktemp -d) || exit 1; cp -r tests/fuzz/corpus/$$n/. $$tmp/; \
 		$$t -max_len=65536 -max_total_time=$(FUZZ_SMOKE_SECONDS) -artifact_prefix=$(FUZZ_BUILD)/$$n- \

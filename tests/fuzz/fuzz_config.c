@@ -10,17 +10,23 @@
 #include "config.h"
 #include "fuzz_util.h"
 
+static char dir[] = "/tmp/dockreset-fuzz-config-XXXXXX";
 static char *path;
+
+/* config_parse writes nothing: the directory is still empty. */
+static void remove_dir(void)
+{
+	rmdir(dir);
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char dir[] = "/tmp/dockreset-fuzz-config-XXXXXX";
-
 	(void)argc;
 	(void)argv;
 	if (!mkdtemp(dir))
 		abort();
+	atexit(remove_dir);
 	path = xasprintf("%s/dockreset.json", dir);
 	return 0;
 }

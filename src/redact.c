@@ -214,11 +214,13 @@ char *redact(const char *s)
 }
 
 /* Code points shown as \uNNNN: C1 controls, line and paragraph
- * separators, and the bidi controls that reorder what follows. */
+ * separators, and the bidi controls and invisible direction marks (LRM,
+ * RLM, ALM) that reorder what follows. */
 static int hidden_char(unsigned cp)
 {
 	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 ||
-	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e ||
+	       cp == 0x200f || cp == 0x061c;
 }
 
 /* Length of the valid UTF-8 sequence at s (n bytes left) and its code

@@ -140,6 +140,11 @@ static void escapes_controls(void **state)
 	expect_escaped("l\xe2\x80\xa8"
 		       "2",
 		       5, "l\\u20282");
+	/* the invisible direction marks: RLM, LRM, ALM */
+	expect_escaped("r\xe2\x80\x8f"
+		       "l\xe2\x80\x8e"
+		       "a\xd8\x9c",
+		       11, "r\\u200fl\\u200ea\\u061c");
 }
 
 static void escapes_invalid_utf8(void **state)

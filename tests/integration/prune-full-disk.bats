@@ -136,7 +136,7 @@ print("held", flush=True)
 time.sleep(120)' "$D/.lock" >"$OUT/holder" &
 	HOLDER_PID=$!
 	for _ in $(seq 100); do
-		[ -s "$OUT/holder" ] && break
+		if [ -s "$OUT/holder" ]; then break; fi
 		sleep 0.1
 	done
 	run flock -n "$D/.lock" true

@@ -299,7 +299,7 @@ print(len(e), e[0]["outcome"][:7])' "$B/audit.jsonl"
 	"$BK_DR" -q -c "$CFG" reset discord-bot -y >"$OUT/first.out" 2>"$OUT/first.err" &
 	local pid=$! i
 	for i in $(seq 200); do
-		[[ -e $D/.lock ]] && break
+		if [[ -e $D/.lock ]]; then break; fi
 		sleep 0.05
 	done
 	assert_file_exists "$D/.lock"

@@ -585,17 +585,17 @@ static int is_owner_default(const struct aclitem *it, const char *owner)
 
 /*
  * The schema's ACL on a schema just created and given to its owner (ACL
- * NULL: the owner has USAGE and CREATE, PUBLIC nothing). GRANT appends
- * items in order, so the items are granted in the ACL's order; when the
- * owner's default item is not first as it is (or is changed), REVOKE ALL
- * FROM the owner empties the ACL first. An item granted by another role
- * is granted as that role (SET ROLE), as pg_dump does.
+ * NULL: the owner has USAGE and CREATE, PUBLIC nothing). GRANT merges an
+ * item in place or appends it, so the items are granted in the ACL's
+ * order, the owner's own too (it turns a NULL ACL into the explicit one the
+ * text shows); when the ACL does not start with the owner's default item,
+ * REVOKE ALL FROM the owner empties it first. An item granted by another
+ * role is granted as that role (SET ROLE), as pg_dump does.
  */
 static int schema_acl_sql(struct strlist *out, const struct schema_state *s, const char *qs,
 			  struct strbuf *err)
 {
 	struct acl acl;
-	size_t i = 0;
 	char *on, *what;
 
 	if (!s->acl)
@@ -616,16 +616,14 @@ static int schema_acl_sql(struct strlist *out, const struct schema_state *s, con
 				return -1;
 			}
 	on = xasprintf("SCHEMA %s", qs);
-	if (acl.n && is_owner_default(&acl.v[0], s->owner)) {
-		i = 1;
-	} else {
+	if (!acl.n || !is_owner_default(&acl.v[0], s->owner)) {
 		struct strbuf sb = STRBUF_INIT;
 
 		strbuf_addf(&sb, "REVOKE ALL ON SCHEMA %s FROM ", qs);
 		add_ident(&sb, s->owner);
 		strlist_push_nodup(out, strbuf_detach(&sb));
 	}
-	for (; i < acl.n; i++) {
+	for (size_t i = 0; i < acl.n; i++) {
 		int as = strcmp(acl.v[i].grantor, s->owner) != 0;
 
 		if (as) {
@@ -655,10 +653,8 @@ static const char *defacl_on(char objtype)
 		return "FUNCTIONS";
 	case 'T':
 		return "TYPES";
-	case 'n':
-		return "SCHEMAS";
 	}
-	return NULL;
+	return NULL; /* 'n' (schemas) cannot be set for one schema */
 }
 
 static int defacl_sql(struct strlist *out, const struct schema_state *s, const char *qs,
@@ -671,7 +667,8 @@ static int defacl_sql(struct strlist *out, const struct schema_state *s, const c
 
 	what = xasprintf("default privileges of '%s' in schema '%s'", d->role, s->name);
 	if (!defacl_on(d->objtype)) {
-		strbuf_addf(err, "%s: unknown object type '%c'", what, d->objtype);
+		strbuf_addf(err, "%s: object type '%c' has no default privileges in one schema",
+			    what, d->objtype);
 		free(what);
 		return -1;
 	}

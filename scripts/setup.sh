@@ -246,7 +246,7 @@ main() {
     ensure_packages build-essential pkg-config libcurl4-openssl-dev libpq-dev \
         libjansson-dev libgit2-dev libssl-dev libcmocka-dev \
         bats bats-support bats-assert bats-file curl python3 time clang \
-        valgrind postgresql-client redis-tools docker.io docker-compose
+        valgrind postgresql-client redis-tools docker.io docker-compose jq
     ensure_docker
     ensure_images
     ((did_something)) || echo "setup: nothing to do"

@@ -3,7 +3,10 @@
 # project "dockreset-demo" and runs dockreset on it: targets, status, a
 # verified backup (into the top-level backups/, which git ignores), the
 # list of backups, then a reset: status before, `reset -y` (tickets emptied,
-# configuration kept, Redis flushed, the bot restarted) and status after.
+# configuration kept, Redis flushed, the bot restarted) and status after;
+# then `restore latest -y` (the pre-reset backup, verified, restored in one
+# transaction after a pre-restore safety backup) and status with the
+# tickets back.
 # The stack stays up so
 # you can go on trying commands; the last lines say how to remove it.
 set -euo pipefail
@@ -29,8 +32,9 @@ run targets
 run status discord-bot
 run backup discord-bot --label demo
 run backups discord-bot
-run status discord-bot
 run reset discord-bot -y
+run status discord-bot
+run restore discord-bot latest -y
 run status discord-bot
 
 cat <<MSG

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
-# End to end: the row loader (restore_rows) on the example stack, driven by
-# tests/tools/rows-tool in one transaction (BEGIN, restore_rows, COMMIT or
-# ROLLBACK), the bot stopped so that the rows stay still. --scope reset in
+# End to end: `dockreset restore --file` of the row loader's paths
+# (restore_rows: json backups, --scope reset, --mode merge) on the example
+# stack, the bot stopped so that the rows stay still. --scope reset in
 # each format brings the reset tables back as the backup holds them, keeps
 # today's configuration and lets sequences continue past restored ids;
 # json --scope all round-trips every table; --mode merge follows seed 001
@@ -14,7 +14,6 @@ setup_file() {
 	load ../../scripts/lib-stack.bash
 	load backup_helpers
 	bk_stack_up rows || return 1
-	make -C "$BK_ROOT" -s build/tools/rows-tool >/dev/null || return 1
 }
 
 teardown_file() {
@@ -34,7 +33,6 @@ setup() {
 	PGHOST=127.0.0.1
 	PGPORT=$(stack_port db 5432)
 	export PGHOST PGPORT PGDATABASE=discord PGUSER=bot PGPASSWORD=bot-secret-pw
-	TOOL="$BK_ROOT/build/tools/rows-tool"
 }
 
 RESET="public.interaction_locks public.ticket_audit_log public.ticket_messages public.ticket_resolutions public.tickets"
@@ -76,18 +74,18 @@ change_after_backup() {
 }
 
 scope_reset_round_trip() {
-	local fmt=$1 file extra=()
+	local fmt=$1 file
 	file=$(backup_file "$fmt")
 	reset_digests >"$OUT/reset.before"
 	change_after_backup
 	# as a reset would leave it: ids start again at 1
 	bk_psql discord "SELECT setval('tickets_id_seq', 1, false)" >/dev/null
 	kept_digests >"$OUT/kept.after-change"
-	[[ $fmt == custom ]] && extra=("$(bk_db)")
 
-	run --separate-stderr "$TOOL" "$CFG" discord-bot "$fmt" "$file" reset replace "${extra[@]}"
+	run --separate-stderr "$BK_DR" -c "$CFG" --json restore discord-bot --file "$file" --scope reset --mode replace -y
 	assert_success
-	assert_output --partial '"public.tickets":'
+	run jq -r '.loaded["public.tickets"] > 0' <<<"$output"
+	assert_output true
 
 	run reset_digests
 	assert_output "$(cat "$OUT/reset.before")"
@@ -123,7 +121,7 @@ scope_reset_round_trip() {
 	run bk_db_digests discord
 	refute_output "$(cat "$OUT/before")"
 
-	run --separate-stderr "$TOOL" "$CFG" discord-bot json "$file" all replace
+	run --separate-stderr "$BK_DR" -c "$CFG" --json restore discord-bot --file "$file" --scope all --mode replace -y
 	assert_success
 	run bk_db_digests discord
 	assert_output "$(cat "$OUT/before")"
@@ -136,9 +134,10 @@ scope_reset_round_trip() {
 	bk_psql discord "DELETE FROM tickets WHERE category_id = $cat; DELETE FROM ticket_categories WHERE id = $cat" >/dev/null
 	bk_db_digests discord >"$OUT/before"
 
-	run --separate-stderr "$TOOL" "$CFG" discord-bot custom "$file" reset replace "$(bk_db)"
+	run --separate-stderr "$BK_DR" -c "$CFG" --json restore discord-bot --file "$file" --scope reset --mode replace -y
 	assert_failure 2
-	assert_output ''
+	run jq -c '[.ok, .exit_code, .committed]' <<<"$output"
+	assert_output '[false,2,false]'
 	[[ $stderr == *"reference rows that no longer exist (constraint 'tickets_category_id_fkey')"* ]] ||
 		fail "stderr: $stderr"
 	run bk_db_digests discord
@@ -189,11 +188,11 @@ factory_reset() {
 	run bk_psql discord "SELECT text || '=' || id FROM words ORDER BY text"
 	local ids_before=$output
 
-	run --separate-stderr "$TOOL" "$CFG" discord-bot json "$file" all merge
+	run --separate-stderr "$BK_DR" -c "$CFG" --json restore discord-bot --file "$file" --scope all --mode merge -y
 	assert_success
 	# alpha and gamma updated, beta inserted; three transactions appended
-	[[ $output == *'"public.words":{"inserted":1,"updated":2}'* ]] || fail "output: $output"
-	[[ $output == *'"public.transactions":{"inserted":3,"updated":0}'* ]] || fail "output: $output"
+	run jq -c '.merged | [.["public.words"], .["public.transactions"]]' <<<"$output"
+	assert_output '[{"inserted":1,"updated":2},{"inserted":3,"updated":0}]'
 
 	run bk_psql discord "SELECT text, price, coalesce(owner_name, '-') FROM words ORDER BY text"
 	assert_output "alpha|5|Alice
@@ -224,7 +223,7 @@ beta|Carol|2"
 	bk_psql discord "ALTER TABLE words ADD COLUMN note text" >/dev/null
 	bk_db_digests discord >"$OUT/before"
 
-	run --separate-stderr "$TOOL" "$CFG" discord-bot json "$file" all merge
+	run --separate-stderr "$BK_DR" -c "$CFG" --json restore discord-bot --file "$file" --scope all --mode merge -y
 	assert_failure 2
 	[[ $stderr == *"table 'public.words' has other columns now than in the backup; not in the backup: note"* ]] ||
 		fail "stderr: $stderr"
@@ -255,7 +254,7 @@ open(p, "w").write(text)
 PY
 	bk_db_digests discord >"$OUT/before"
 
-	run --separate-stderr "$TOOL" "$CFG" discord-bot json "$file" all merge
+	run --separate-stderr "$BK_DR" -c "$CFG" --json restore discord-bot --file "$file" --scope all --mode merge -y
 	assert_failure 2
 	[[ $stderr == *"cannot follow 2 references of 'public.transactions' (word_id) to 'public.words'"* ]] ||
 		fail "stderr: $stderr"

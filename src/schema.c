@@ -14,42 +14,6 @@
 #include "plan.h"
 #include "ui.h"
 
-/*
- * The namespace oid an object (catalog c, oid o) lives in: its own column
- * where the catalog has one (pg_identify_object's schema), else its
- * table's (rules, triggers, defaults, policies), its operator family's
- * (pg_amop, pg_amproc), the schema of a default-privileges row, the
- * schema an extension was created in, and a schema is its own.
- */
-#define HOME_NSP(c, o)                                                                             \
-	"(CASE " c " WHEN 'pg_namespace'::regclass THEN " o                                        \
-	" WHEN 'pg_extension'::regclass THEN (SELECT extnamespace FROM pg_extension WHERE oid "    \
-	"= " o ")"                                                                                 \
-	" WHEN 'pg_default_acl'::regclass THEN"                                                    \
-	"  (SELECT defaclnamespace FROM pg_default_acl WHERE oid = " o ")"                         \
-	" WHEN 'pg_rewrite'::regclass THEN (SELECT k.relnamespace FROM pg_rewrite w"               \
-	"  JOIN pg_class k ON k.oid = w.ev_class WHERE w.oid = " o ")"                             \
-	" WHEN 'pg_trigger'::regclass THEN (SELECT k.relnamespace FROM pg_trigger w"               \
-	"  JOIN pg_class k ON k.oid = w.tgrelid WHERE w.oid = " o ")"                              \
-	" WHEN 'pg_attrdef'::regclass THEN (SELECT k.relnamespace FROM pg_attrdef w"               \
-	"  JOIN pg_class k ON k.oid = w.adrelid WHERE w.oid = " o ")"                              \
-	" WHEN 'pg_policy'::regclass THEN (SELECT k.relnamespace FROM pg_policy w"                 \
-	"  JOIN pg_class k ON k.oid = w.polrelid WHERE w.oid = " o ")"                             \
-	" WHEN 'pg_amop'::regclass THEN (SELECT f.opfnamespace FROM pg_amop w"                     \
-	"  JOIN pg_opfamily f ON f.oid = w.amopfamily WHERE w.oid = " o ")"                        \
-	" WHEN 'pg_amproc'::regclass THEN (SELECT f.opfnamespace FROM pg_amproc w"                 \
-	"  JOIN pg_opfamily f ON f.oid = w.amprocfamily WHERE w.oid = " o ")"                      \
-	" ELSE (SELECT n.oid FROM pg_namespace n"                                                  \
-	"  WHERE n.nspname = (pg_identify_object(" c ", " o ", 0)).schema) END)"
-
-/* Inside the set: living in one of its schemas, or a member of an
- * extension that does. */
-#define INSIDE(c, o)                                                                               \
-	"(" HOME_NSP(c, o) " IN (SELECT oid FROM ns) OR EXISTS (SELECT 1 FROM pg_depend e"         \
-			   "  WHERE e.classid = " c " AND e.objid = " o " AND e.deptype = 'e'"     \
-			   "    AND e.refclassid = 'pg_extension'::regclass"                       \
-			   "    AND e.refobjid IN (SELECT oid FROM inext)))"
-
 /* "view other.v", "column c of table other.t": pg_describe_object's words
  * with names always schema-qualified (pg_describe_object leaves out the
  * schemas on the search_path). */
@@ -63,15 +27,67 @@
 	"  || (pg_identify_object(" c ", " o ", " s ")).identity END)"
 
 /*
- * One statement. The dependencies that DROP SCHEMA ... CASCADE follows out
- * of the set are the normal and automatic ones (pg_depend deptype n, a);
- * internal ones only tie an object's parts together. A view's dependencies
- * are its _RETURN rule's: named after the view. A dependency on a column
- * or on an index (a foreign key's) is named after the table.
+ * One statement. "inside" is every object that lives in one of the
+ * schemas: by its own namespace column, by its table's (rules, triggers,
+ * column defaults, policies), its operator family's (pg_amop, pg_amproc),
+ * a default-privileges row of the schema, the schemas themselves, and the
+ * members of an extension created in one of them. Objects of other
+ * catalogs (casts, publications, ...) are outside.
+ *
+ * The dependencies that DROP SCHEMA ... CASCADE follows out of the set are
+ * the normal and automatic ones (pg_depend deptype n, a); internal ones
+ * only tie an object's parts together. A view's dependencies are its
+ * _RETURN rule's: named after the view. A dependency on a column or on an
+ * index (a foreign key's) is named after the table.
  */
 const char SCHEMA_QUERY[] =
-    "WITH ns AS (SELECT oid, nspname FROM pg_namespace WHERE nspname = ANY($1::text[])),"
-    " inext AS (SELECT e.oid FROM pg_extension e WHERE e.extnamespace IN (SELECT oid FROM ns)),"
+    "WITH ns AS (SELECT oid FROM pg_namespace WHERE nspname = ANY($1::text[])),"
+    " rel AS (SELECT oid FROM pg_class WHERE relnamespace IN (SELECT oid FROM ns)),"
+    " inext AS (SELECT oid FROM pg_extension WHERE extnamespace IN (SELECT oid FROM ns)),"
+    " inside AS ("
+    " SELECT 'pg_namespace'::regclass AS c, oid AS o FROM ns"
+    " UNION SELECT 'pg_class'::regclass, oid FROM rel"
+    " UNION SELECT 'pg_type'::regclass, oid FROM pg_type WHERE typnamespace IN (SELECT oid FROM ns)"
+    " UNION SELECT 'pg_proc'::regclass, oid FROM pg_proc WHERE pronamespace IN (SELECT oid FROM ns)"
+    " UNION SELECT 'pg_constraint'::regclass, oid FROM pg_constraint"
+    "   WHERE connamespace IN (SELECT oid FROM ns)"
+    " UNION SELECT 'pg_operator'::regclass, oid FROM pg_operator"
+    "   WHERE oprnamespace IN (SELECT oid FROM ns)"
+    " UNION SELECT 'pg_opclass'::regclass, oid FROM pg_opclass"
+    "   WHERE opcnamespace IN (SELECT oid FROM ns)"
+    " UNION SELECT 'pg_opfamily'::regclass, oid FROM pg_opfamily"
+    "   WHERE opfnamespace IN (SELECT oid FROM ns)"
+    " UNION SELECT 'pg_amop'::regclass, a.oid FROM pg_amop a JOIN pg_opfamily f"
+    "   ON f.oid = a.amopfamily WHERE f.opfnamespace IN (SELECT oid FROM ns)"
+    " UNION SELECT 'pg_amproc'::regclass, a.oid FROM pg_amproc a JOIN pg_opfamily f"
+    "   ON f.oid = a.amprocfamily WHERE f.opfnamespace IN (SELECT oid FROM ns)"
+    " UNION SELECT 'pg_collation'::regclass, oid FROM pg_collation"
+    "   WHERE collnamespace IN (SELECT oid FROM ns)"
+    " UNION SELECT 'pg_conversion'::regclass, oid FROM pg_conversion"
+    "   WHERE connamespace IN (SELECT oid FROM ns)"
+    " UNION SELECT 'pg_statistic_ext'::regclass, oid FROM pg_statistic_ext"
+    "   WHERE stxnamespace IN (SELECT oid FROM ns)"
+    " UNION SELECT 'pg_ts_config'::regclass, oid FROM pg_ts_config"
+    "   WHERE cfgnamespace IN (SELECT oid FROM ns)"
+    " UNION SELECT 'pg_ts_dict'::regclass, oid FROM pg_ts_dict"
+    "   WHERE dictnamespace IN (SELECT oid FROM ns)"
+    " UNION SELECT 'pg_ts_parser'::regclass, oid FROM pg_ts_parser"
+    "   WHERE prsnamespace IN (SELECT oid FROM ns)"
+    " UNION SELECT 'pg_ts_template'::regclass, oid FROM pg_ts_template"
+    "   WHERE tmplnamespace IN (SELECT oid FROM ns)"
+    " UNION SELECT 'pg_extension'::regclass, oid FROM inext"
+    " UNION SELECT 'pg_default_acl'::regclass, oid FROM pg_default_acl"
+    "   WHERE defaclnamespace IN (SELECT oid FROM ns)"
+    " UNION SELECT 'pg_rewrite'::regclass, oid FROM pg_rewrite WHERE ev_class IN (SELECT oid FROM "
+    "rel)"
+    " UNION SELECT 'pg_trigger'::regclass, oid FROM pg_trigger WHERE tgrelid IN (SELECT oid FROM "
+    "rel)"
+    " UNION SELECT 'pg_attrdef'::regclass, oid FROM pg_attrdef WHERE adrelid IN (SELECT oid FROM "
+    "rel)"
+    " UNION SELECT 'pg_policy'::regclass, oid FROM pg_policy WHERE polrelid IN (SELECT oid FROM "
+    "rel)"
+    " UNION SELECT classid, objid FROM pg_depend WHERE deptype = 'e'"
+    "   AND refclassid = 'pg_extension'::regclass AND refobjid IN (SELECT oid FROM inext)),"
     " dep AS ("
     " SELECT DISTINCT"
     "   CASE WHEN r.rulename = '_RETURN' THEN 'pg_class'::regclass ELSE d.classid END AS classid,"
@@ -79,46 +95,60 @@ const char SCHEMA_QUERY[] =
     "   CASE WHEN r.rulename = '_RETURN' THEN 0 ELSE d.objsubid END AS objsubid,"
     "   d.refclassid, coalesce(x.indrelid, d.refobjid) AS refobjid"
     "   FROM pg_depend d"
+    "   JOIN inside i ON i.c = d.refclassid AND i.o = d.refobjid"
     "   LEFT JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid"
     "   LEFT JOIN pg_index x ON d.refclassid = 'pg_class'::regclass AND x.indexrelid = d.refobjid"
     "  WHERE d.deptype IN ('n', 'a')),"
-    " inref AS (SELECT * FROM dep WHERE " INSIDE(
-	"dep.refclassid",
-	"dep.refobjid") "),"
-			" outside AS (SELECT DISTINCT " DESCRIBE("inref.classid", "inref.objid", "inref.objsubid") "   || ' depends on ' || " DESCRIBE(
-			    "inref.refclassid", "inref.refobjid",
-			    "0") " AS t"
-				 "   FROM inref WHERE NOT " INSIDE(
-				     "inref.classid",
-				     "inref.objid") ")"
-						    " SELECT json_build_object("
-						    " 'schemas', (SELECT "
-						    "coalesce(json_agg(json_build_object("
-						    "     'name', n.nspname::text, 'owner', "
-						    "pg_get_userbyid(n.nspowner)::text,"
-						    "     'acl', n.nspacl::text,"
-						    "     'default_acls', (SELECT "
-						    "coalesce(json_agg(json_build_object("
-						    "         'role', "
-						    "pg_get_userbyid(a.defaclrole)::text, "
-						    "'objtype', a.defaclobjtype::text,"
-						    "         'acl', a.defaclacl::text)"
-						    "       ORDER BY pg_get_userbyid(a.defaclrole) "
-						    "COLLATE \"C\", a.defaclobjtype), '[]')"
-						    "       FROM pg_default_acl a WHERE "
-						    "a.defaclnamespace = n.oid),"
-						    "     'extensions', (SELECT "
-						    "coalesce(json_agg(json_build_object("
-						    "         'name', x.extname::text, 'version', "
-						    "x.extversion, 'oid', x.oid::bigint)"
-						    "       ORDER BY x.oid), '[]') FROM "
-						    "pg_extension x WHERE x.extnamespace = n.oid))"
-						    "   ORDER BY n.nspname COLLATE \"C\"), '[]') "
-						    "FROM pg_namespace n WHERE n.oid IN (SELECT "
-						    "oid FROM ns)),"
-						    " 'outside', (SELECT coalesce(json_agg(o.t "
-						    "ORDER BY o.t COLLATE \"C\"), '[]')"
-						    "   FROM outside o))";
+    " outside AS (SELECT DISTINCT " DESCRIBE(
+	"dep.classid", "dep.objid",
+	"dep.objsubid") "   || ' depends on ' || " DESCRIBE("dep.refclassid", "dep.refobjid",
+							    "0") " AS t"
+								 "   FROM dep WHERE NOT EXISTS "
+								 "(SELECT 1 FROM inside i"
+								 "     WHERE i.c = dep.classid AND "
+								 "i.o = dep.objid))"
+								 " SELECT json_build_object("
+								 " 'schemas', (SELECT "
+								 "coalesce(json_agg(json_build_"
+								 "object("
+								 "     'name', n.nspname::text, "
+								 "'owner', "
+								 "pg_get_userbyid(n.nspowner)::"
+								 "text,"
+								 "     'acl', n.nspacl::text,"
+								 "     'default_acls', (SELECT "
+								 "coalesce(json_agg(json_build_"
+								 "object("
+								 "         'role', "
+								 "pg_get_userbyid(a.defaclrole)::"
+								 "text, 'objtype', "
+								 "a.defaclobjtype::text,"
+								 "         'acl', "
+								 "a.defaclacl::text)"
+								 "       ORDER BY "
+								 "pg_get_userbyid(a.defaclrole) "
+								 "COLLATE \"C\", a.defaclobjtype), "
+								 "'[]')"
+								 "       FROM pg_default_acl a "
+								 "WHERE a.defaclnamespace = n.oid),"
+								 "     'extensions', (SELECT "
+								 "coalesce(json_agg(json_build_"
+								 "object("
+								 "         'name', "
+								 "x.extname::text, 'version', "
+								 "x.extversion, 'oid', "
+								 "x.oid::bigint)"
+								 "       ORDER BY x.oid), '[]') "
+								 "FROM pg_extension x WHERE "
+								 "x.extnamespace = n.oid))"
+								 "   ORDER BY n.nspname COLLATE "
+								 "\"C\"), '[]')"
+								 "   FROM pg_namespace n WHERE "
+								 "n.oid IN (SELECT oid FROM ns)),"
+								 " 'outside', (SELECT "
+								 "coalesce(json_agg(o.t ORDER BY "
+								 "o.t COLLATE \"C\"), '[]')"
+								 "   FROM outside o))";
 
 /* Field readers: 0, or -1 with the field's path in err. */
 static int get_str(char **out, json_t *o, const char *key, int nullable, const char *path,

@@ -154,12 +154,16 @@ fuzz-smoke: $(FUZZ_BINS)
 		[ $$rc -eq 0 ] || { tail -n 40 $(FUZZ_BUILD)/$$n.smoke.log; echo "fuzz-smoke: $$n failed"; exit 1; }; \
 	done; echo "fuzz-smoke: clean ($(words $(FUZZ_BINS)) targets)"
 
+# `make demo STACK=task-api`: the second example (compose/task-api).
+STACK      ?= $(if $(DEMO_STACK),$(DEMO_STACK),discord-bot)
+DEMO_PROJECT_DEFAULT = $(if $(filter discord-bot,$(STACK)),dockreset-demo,dockreset-demo-$(STACK))
+
 demo: setup
 	$(MAKE) all
-	bash scripts/demo.sh
+	bash scripts/demo.sh $(STACK)
 
 demo-down:
-	bash -c 'source scripts/lib-stack.bash && STACK_PROJECT=$${DEMO_PROJECT:-dockreset-demo} stack_down'
+	bash -c 'source scripts/lib-stack.bash && STACK_COMPOSE_FILE=$$PWD/compose/$(STACK)/docker-compose.yml STACK_PROJECT=$${DEMO_PROJECT:-$(DEMO_PROJECT_DEFAULT)} stack_down'
 
 bench: setup
 	$(MAKE) all tools

@@ -5,9 +5,13 @@
 #       official postgres image's contract (scripts/images/postgres-entrypoint.sh)
 #   ${DOCKRESET_REDIS_IMAGE:-dockreset-test/redis:7}    redis-server (bookworm: 7.0)
 #   ${DOCKRESET_APP_IMAGE:-dockreset-test/app:1}        bash, psql, redis-cli
-# All three share one Debian bookworm rootfs made by debootstrap from the
-# mirror this machine's apt already uses, cached as a tarball under
-# /var/cache/dockreset-test so a rebuild takes seconds. Images that are up to
+#   ${DOCKRESET_TASKAPI_IMAGE:-dockreset-test/task-api:1}  python3 with Alembic,
+#       SQLAlchemy and psycopg2 from Debian (compose/task-api; its own
+#       image/Dockerfile builds the same from debian:bookworm-slim elsewhere)
+# The first three share one Debian bookworm rootfs made by debootstrap from
+# the mirror this machine's apt already uses, the last a second, smaller one;
+# each is cached as a tarball under /var/cache/dockreset-test so a rebuild
+# takes seconds. Images that are up to
 # date are skipped; `--check` only says whether any needs building (exit 1).
 #
 # Environment: DOCKRESET_DEBIAN_MIRROR (default: read from apt's
@@ -19,9 +23,11 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PG_IMAGE=${DOCKRESET_PG_IMAGE:-dockreset-test/postgres:15}
 REDIS_IMAGE=${DOCKRESET_REDIS_IMAGE:-dockreset-test/redis:7}
 APP_IMAGE=${DOCKRESET_APP_IMAGE:-dockreset-test/app:1}
+TASKAPI_IMAGE=${DOCKRESET_TASKAPI_IMAGE:-dockreset-test/task-api:1}
 CACHE=${DOCKRESET_CACHE_DIR:-/var/cache/dockreset-test}
 SUITE=bookworm
 PACKAGES=postgresql-15,postgresql-client-15,redis-server,redis-tools,procps,xz-utils
+PY_PACKAGES=alembic,python3-alembic,python3-sqlalchemy,python3-psycopg2,procps
 # Bump when the rootfs preparation below changes, to invalidate the cache.
 ROOTFS_REVISION=1
 
@@ -38,6 +44,9 @@ image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
 key=$(printf '%s\n' "$SUITE" "$PACKAGES" "$ROOTFS_REVISION" | sha256sum | cut -c1-12)
 tarball=$CACHE/rootfs-$SUITE-$key.tar
 base=dockreset-test/base:$key
+py_key=$(printf '%s\n' "$SUITE" "$PY_PACKAGES" "$ROOTFS_REVISION" | sha256sum | cut -c1-12)
+py_tarball=$CACHE/rootfs-$SUITE-$py_key.tar
+py_base=dockreset-test/base-python:$py_key
 
 PG_DOCKERFILE="FROM $base
 LABEL org.opencontainers.image.description=\"dockreset test stand-in for postgres (PostgreSQL 15)\"
@@ -62,12 +71,19 @@ APP_DOCKERFILE="FROM $base
 LABEL org.opencontainers.image.description=\"dockreset test app image (bash, psql, redis-cli)\"
 CMD [\"bash\"]"
 
+TASKAPI_DOCKERFILE="FROM $py_base
+LABEL org.opencontainers.image.description=\"dockreset test image of compose/task-api (python3, Alembic, psycopg2)\"
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+CMD [\"python3\", \"app.py\"]"
+
 # Each image is labelled with a digest of what it is made of (the Dockerfile
 # names the rootfs key), so a changed entrypoint or package list rebuilds it.
 revision() { { printf '%s\n' "$1"; cat "${@:2}" /dev/null; } | sha256sum | cut -c1-12; }
 PG_REV=$(revision "$PG_DOCKERFILE" "$here/images/postgres-entrypoint.sh")
 REDIS_REV=$(revision "$REDIS_DOCKERFILE" "$here/images/redis-entrypoint.sh")
 APP_REV=$(revision "$APP_DOCKERFILE")
+TASKAPI_REV=$(revision "$TASKAPI_DOCKERFILE")
 
 # IMAGE needs building when missing, or when it is one of ours made from
 # other sources. An image of that name not built here (say, a pulled
@@ -84,6 +100,7 @@ todo=()
 if needs_build "$PG_IMAGE" "$PG_REV"; then todo+=("$PG_IMAGE"); fi
 if needs_build "$REDIS_IMAGE" "$REDIS_REV"; then todo+=("$REDIS_IMAGE"); fi
 if needs_build "$APP_IMAGE" "$APP_REV"; then todo+=("$APP_IMAGE"); fi
+if needs_build "$TASKAPI_IMAGE" "$TASKAPI_REV"; then todo+=("$TASKAPI_IMAGE"); fi
 if ((${#todo[@]} == 0)); then
     [[ ${1:-} == --check ]] || log "all images up to date"
     exit 0
@@ -118,25 +135,28 @@ debian_mirror() {
 
 rootfs=
 ctx=
+tmp_tarball=
 cleanup() {
     if [[ -n $rootfs && -d $rootfs ]]; then
         # debootstrap mounts /proc and /sys inside; never delete through them.
         grep -F " $rootfs/" /proc/mounts | awk '{print $2}' | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
         rm -rf --one-file-system "$rootfs"
     fi
-    rm -f "$tarball.tmp"
+    [[ -z $tmp_tarball ]] || rm -f "$tmp_tarball"
     [[ -z $ctx ]] || rm -rf "$ctx"
 }
 trap cleanup EXIT
 
+# make_rootfs_tarball [PACKAGES TARBALL]: the main rootfs by default.
 make_rootfs_tarball() {
+    local packages=${1:-$PACKAGES} out=${2:-$tarball}
     command -v debootstrap >/dev/null || die "debootstrap is missing (apt-get install debootstrap)"
     [[ $(id -u) == 0 ]] || die "debootstrap needs root"
     local mirror t0=$SECONDS
     mirror=$(debian_mirror)
     rootfs=$(mktemp -d "$CACHE/rootfs.XXXXXX")
-    log "debootstrap $SUITE from $mirror (one-time, cached in $tarball)"
-    if ! debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$rootfs" "$mirror" \
+    log "debootstrap $SUITE from $mirror (one-time, cached in $out)"
+    if ! debootstrap --variant=minbase --include="$packages" "$SUITE" "$rootfs" "$mirror" \
         >"$CACHE/debootstrap.log" 2>&1; then
         tail -n 30 "$CACHE/debootstrap.log" >&2
         die "debootstrap failed (full log: $CACHE/debootstrap.log)"
@@ -151,32 +171,46 @@ make_rootfs_tarball() {
         fi
     done
 
-    # The package's default cluster is never used: the entrypoint runs
-    # initdb in $PGDATA. Package caches and docs only make the image bigger.
-    rm -rf "$rootfs/etc/postgresql/15" "$rootfs/var/lib/postgresql/15" \
-        "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/cache/apt/*.bin \
+    # Package caches and docs only make the image bigger.
+    rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/cache/apt/*.bin \
         "$rootfs"/var/lib/apt/lists/* "$rootfs"/usr/share/doc/* \
         "$rootfs"/usr/share/man/* "$rootfs"/usr/share/info/* \
         "$rootfs/etc/resolv.conf" "$rootfs/etc/hostname"
-    mkdir -p "$rootfs/docker-entrypoint-initdb.d" "$rootfs/var/lib/postgresql/data" \
-        "$rootfs/run/postgresql" "$rootfs/data"
-    chroot "$rootfs" chown postgres:postgres /var/lib/postgresql /var/lib/postgresql/data /run/postgresql
-    chroot "$rootfs" chown redis:redis /data
-    chmod 700 "$rootfs/var/lib/postgresql/data"
-    chmod 2777 "$rootfs/run/postgresql"
+    if [[ $packages == "$PACKAGES" ]]; then
+        # The package's default cluster is never used: the entrypoint runs
+        # initdb in $PGDATA.
+        rm -rf "$rootfs/etc/postgresql/15" "$rootfs/var/lib/postgresql/15"
+        mkdir -p "$rootfs/docker-entrypoint-initdb.d" "$rootfs/var/lib/postgresql/data" \
+            "$rootfs/run/postgresql" "$rootfs/data"
+        chroot "$rootfs" chown postgres:postgres /var/lib/postgresql /var/lib/postgresql/data /run/postgresql
+        chroot "$rootfs" chown redis:redis /data
+        chmod 700 "$rootfs/var/lib/postgresql/data"
+        chmod 2777 "$rootfs/run/postgresql"
+    fi
 
-    tar --numeric-owner -C "$rootfs" -cf "$tarball.tmp" .
-    mv "$tarball.tmp" "$tarball"
+    tmp_tarball=$out.tmp
+    tar --numeric-owner -C "$rootfs" -cf "$tmp_tarball" .
+    mv "$tmp_tarball" "$out"
+    tmp_tarball=
     rm -rf --one-file-system "$rootfs"
     rootfs=
 }
 
-if ! image_exists "$base"; then
+# Only the task-api image to build: the main rootfs is not needed.
+if ! image_exists "$base" && [[ "${todo[*]}" != "$TASKAPI_IMAGE" ]]; then
     [[ -f $tarball ]] || make_rootfs_tarball
     t0=$SECONDS
     docker import -c "ENV PATH=$BASE_PATH" -c 'ENV LANG=C.UTF-8' -c 'CMD ["bash"]' \
         "$tarball" "$base" >/dev/null
     log "imported $base ($((SECONDS - t0)) s)"
+fi
+
+if ! image_exists "$py_base" && needs_build "$TASKAPI_IMAGE" "$TASKAPI_REV"; then
+    [[ -f $py_tarball ]] || make_rootfs_tarball "$PY_PACKAGES" "$py_tarball"
+    t0=$SECONDS
+    docker import -c "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
+        -c 'ENV LANG=C.UTF-8' -c 'CMD ["bash"]' "$py_tarball" "$py_base" >/dev/null
+    log "imported $py_base ($((SECONDS - t0)) s)"
 fi
 
 ctx=$(mktemp -d)
@@ -199,3 +233,4 @@ build() {
 if needs_build "$PG_IMAGE" "$PG_REV"; then build "$PG_IMAGE" "$PG_REV" "$PG_DOCKERFILE"; fi
 if needs_build "$REDIS_IMAGE" "$REDIS_REV"; then build "$REDIS_IMAGE" "$REDIS_REV" "$REDIS_DOCKERFILE"; fi
 if needs_build "$APP_IMAGE" "$APP_REV"; then build "$APP_IMAGE" "$APP_REV" "$APP_DOCKERFILE"; fi
+if needs_build "$TASKAPI_IMAGE" "$TASKAPI_REV"; then build "$TASKAPI_IMAGE" "$TASKAPI_REV" "$TASKAPI_DOCKERFILE"; fi

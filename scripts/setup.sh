@@ -31,7 +31,8 @@ DEFAULT_SOCK=/var/run/docker.sock
 REGISTRY_IMAGES=(postgres:16 redis:7)
 LOCAL_IMAGES=("${DOCKRESET_PG_IMAGE:-dockreset-test/postgres:15}"
               "${DOCKRESET_REDIS_IMAGE:-dockreset-test/redis:7}"
-              "${DOCKRESET_APP_IMAGE:-dockreset-test/app:1}")
+              "${DOCKRESET_APP_IMAGE:-dockreset-test/app:1}"
+              "${DOCKRESET_TASKAPI_IMAGE:-dockreset-test/task-api:1}")
 
 did_something=0
 say() { printf 'setup: %s\n' "$*"; did_something=1; }

@@ -69,8 +69,9 @@ if [[ $stack == task-api ]]; then
 	done
 	say curl -fsS "http://127.0.0.1:$port/"
 	run targets
-	run plan task-api
 	run reset task-api -y
+	# the restarted app has a new random host port
+	port=$(stack_port app 8000)
 	say curl -fsS "http://127.0.0.1:$port/"
 	run backups task-api
 	cat <<MSG

@@ -149,7 +149,7 @@ static void write_audit(struct seed_run *r, int rc)
 		json_array_append_new(p, json_string(r->profiles[i]->name));
 	if (rc == 0) {
 		outcome = xstrdup("ok");
-	} else if (r->committed || r->unfinished.n) {
+	} else if (r->committed) {
 		struct strbuf sb = STRBUF_INIT;
 		for (size_t i = 0; i < r->unfinished.n; i++)
 			strbuf_addf(&sb, "%s%s", i ? "; " : "", r->unfinished.v[i]);
@@ -229,7 +229,7 @@ int cmd_seed(struct cmd_ctx *ctx)
 		strlist_push(&r->unfinished, "the seed transaction's outcome is unknown");
 	if (rc)
 		goto out;
-	r->committed = 1;
+	r->committed = r->xid != NULL; /* no sql or copy step: nothing to commit */
 	/* the run steps: app code after the commit */
 	for (size_t i = 0; i < r->nprofiles; i++) {
 		char *failed = NULL;
@@ -246,13 +246,16 @@ int cmd_seed(struct cmd_ctx *ctx)
 		}
 	}
 	if (r->unfinished.n) {
-		ui_error("the seed of '%s' was committed, but %zu step%s did not finish",
-			 r->t->name, r->unfinished.n, r->unfinished.n == 1 ? "" : "s");
+		ui_error("the seed of '%s' %s, but %zu step%s did not finish", r->t->name,
+			 r->xid ? "was committed" : "ran", r->unfinished.n,
+			 r->unfinished.n == 1 ? "" : "s");
 		for (size_t i = 0; i < r->unfinished.n; i++)
 			ui_hint("not finished: %s", r->unfinished.v[i]);
-		ui_hint("the sql and copy steps are committed: running the profile again adds "
-			"their rows again");
-		rc = sig_pending() ? sig_exit_code() : EXIT_PARTIAL;
+		if (r->xid)
+			ui_hint("the sql and copy steps are committed: running the profile again "
+				"adds their rows again");
+		/* with no sql or copy step nothing was committed: the step's own code */
+		rc = sig_pending() ? sig_exit_code() : r->xid ? EXIT_PARTIAL : rc;
 	} else if (sig_pending()) {
 		rc = sig_exit_code();
 	} else if (!o->json) {

@@ -67,6 +67,7 @@ int cmd_mark(struct cmd_ctx *ctx);
 int cmd_plan(struct cmd_ctx *ctx);
 int cmd_reset(struct cmd_ctx *ctx);
 int cmd_restore(struct cmd_ctx *ctx);
+int cmd_seed(struct cmd_ctx *ctx);
 
 /*
  * What a reset of ctx's target would do (SPEC 4 steps 1-3), printed (or put
@@ -90,6 +91,9 @@ struct plan_report {
 	struct guard_markers markers; /* every production marker found */
 	struct strlist seeds;	      /* the seed profiles a reset would run */
 	int no_backup, no_restart;    /* reset's --no-backup, --no-restart */
+	int recreate;		      /* strategy recreate (config or --strategy) */
+	struct strlist schema_sql;    /* recreate: the schemas' DROP and CREATE */
+	struct strlist outside;	      /* recreate: outside objects depending on inside */
 };
 
 /*

@@ -18,6 +18,7 @@
 #include "guard.h"
 #include "pg.h"
 #include "plan.h"
+#include "schema.h"
 #include "ui.h"
 
 static const char *ref_name(const struct cfg_ref *r)
@@ -58,9 +59,32 @@ int plan_report_gather(struct plan_report *r, const struct cmd_ctx *ctx, struct 
 	if (!o->no_seed)
 		for (size_t i = 0; i < (o->seeds.n ? o->seeds.n : t->default_seeds.n); i++)
 			strlist_push(&r->seeds, o->seeds.n ? o->seeds.v[i] : t->default_seeds.v[i]);
+	r->recreate =
+	    o->strategy ? !strcmp(o->strategy, "recreate") : t->strategy == STRATEGY_RECREATE;
 	if (catalog_load(ss->conn, &r->cat) < 0)
 		return EXIT_COMMAND;
 	plan_build(&r->p, t, &r->cat);
+	if (r->recreate) {
+		struct schema_set set = { 0 };
+		struct strbuf err = STRBUF_INIT;
+		int rc = 0;
+
+		if (schema_gather(ss->conn, (const char *const *)t->schemas.v, t->schemas.n, &set) <
+		    0)
+			return EXIT_COMMAND;
+		for (size_t i = 0; i < set.outside.n; i++)
+			strlist_push(&r->outside, set.outside.v[i]);
+		for (size_t i = 0; i < set.n; i++)
+			set.v[i].recreate = 1;
+		if (schema_sql(&r->schema_sql, &set, &err) < 0) {
+			ui_error("cannot recreate the schemas of '%s': %s", t->name, err.buf);
+			rc = EXIT_COMMAND;
+		}
+		strbuf_release(&err);
+		schema_set_release(&set);
+		if (rc)
+			return rc;
+	}
 	r->rows = xcalloc(r->p.ntables + 1, sizeof(*r->rows));
 	if (count_rows(ss->conn, t, r) < 0)
 		return EXIT_COMMAND;
@@ -74,6 +98,8 @@ void plan_report_release(struct plan_report *r)
 	free(r->rows);
 	guard_markers_release(&r->markers);
 	strlist_clear(&r->seeds);
+	strlist_clear(&r->schema_sql);
+	strlist_clear(&r->outside);
 	plan_release(&r->p);
 	catalog_release(&r->cat);
 	memset(r, 0, sizeof(*r));
@@ -107,8 +133,11 @@ static json_t *seeds_json(const struct cfg_target *t, const struct strlist *name
 				json_array_append_new(
 				    steps, json_sprintf("copy %s into %s", s->file, s->table.name));
 			else
-				json_array_append_new(steps,
-						      json_sprintf("run in %s", ref_name(&s->run)));
+				json_array_append_new(
+				    steps, json_sprintf("run '%s' in a one-off container of %s "
+							"(after the commit)",
+							s->argv.n ? s->argv.v[0] : "?",
+							ref_name(&s->run)));
 		}
 		json_array_append_new(
 		    a, json_pack("{s:s, s:o}", "profile", names->v[i], "steps", steps));
@@ -124,10 +153,22 @@ static const char *backup_format_of(const struct cfg_target *t)
 }
 
 /* The statements a reset runs, or none when the plan cannot run. */
-static void statements(struct strlist *out, const struct plan *p)
+static void statements(struct strlist *out, const struct cfg_target *t, const struct plan_report *r)
 {
-	char *tr = plan_truncate_sql(p);
+	const struct plan *p = &r->p;
+	char *tr;
 
+	if (r->recreate) {
+		if (p->missing.n || p->not_tables.n || r->outside.n)
+			return;
+		for (size_t i = 0; i < r->schema_sql.n; i++)
+			strlist_push(out, r->schema_sql.v[i]);
+		for (size_t i = 0; i < t->migrate_sql.n; i++)
+			strlist_push_nodup(out, xasprintf("-- migrate: the statements of %s",
+							  t->migrate_sql.v[i]));
+		return;
+	}
+	tr = plan_truncate_sql(p);
 	if (!tr || p->missing.n || p->not_tables.n || p->nfks) {
 		free(tr);
 		return;
@@ -183,7 +224,7 @@ void plan_report_json(const struct cfg_target *t, const struct plan_report *r)
 				      json_pack("{s:s, s:s, s:s}", "constraint", p->fks[i].fk->name,
 						"table", p->fks[i].table->qualified, "references",
 						p->fks[i].references->qualified));
-	statements(&sql, p);
+	statements(&sql, t, r);
 	for (size_t i = 0; i < sql.n; i++)
 		json_array_append_new(stmts, json_string(sql.v[i]));
 	for (size_t i = 0; i < t->napps; i++)
@@ -203,6 +244,7 @@ void plan_report_json(const struct cfg_target *t, const struct plan_report *r)
 	json_object_set_new(doc, "tables", plan_tables_json(p, r->rows, NULL));
 	json_object_set_new(doc, "sequences", seqs);
 	json_object_set_new(doc, "statements", stmts);
+	json_object_set_new(doc, "strategy", json_string(r->recreate ? "recreate" : "truncate"));
 	json_object_set_new(doc, "markers", guard_markers_json(&r->markers));
 	json_object_set_new(doc, "production", json_boolean(r->markers.n > 0));
 	json_object_set_new(
@@ -242,12 +284,26 @@ void plan_report_print(FILE *f, const struct cfg_target *t, const struct plan_re
 	const char *key;
 	size_t i;
 
+	if (r->recreate) {
+		fprintf(f, "strategy    recreate: schema%s ", t->schemas.n == 1 ? "" : "s");
+		for (i = 0; i < t->schemas.n; i++)
+			fprintf(f, "%s%s", i ? ", " : "", t->schemas.v[i]);
+		fprintf(f,
+			" dropped with every table in %s and recreated (owner, ACL, default "
+			"privileges, extensions); no TRUNCATE\n",
+			t->schemas.n == 1 ? "it" : "them");
+	}
 	fprintf(f, "tables      %zu reset, %zu kept\n  %-40s %12s %12s  %s\n", plan_nreset(p),
 		p->ntables - plan_nreset(p), "TABLE", "BEFORE", "AFTER", "ACTION");
 	for (i = 0; i < p->ntables; i++) {
 		const struct plan_table *pt = &p->tables[i];
 		fprintf(f, "  %-40s", pt->t->qualified);
 		print_count(f, r->rows[i]);
+		if (r->recreate && strlist_has(&t->schemas, pt->t->schema)) {
+			print_count(f, -1);
+			fprintf(f, "  dropped with its schema, made again by the migrations\n");
+			continue;
+		}
 		print_count(f, pt->reset ? 0 : r->rows[i]);
 		fprintf(f, "  %s\n",
 			!pt->reset ? "keep"
@@ -256,6 +312,19 @@ void plan_report_print(FILE *f, const struct cfg_target *t, const struct plan_re
 	}
 	for (i = 0; i < p->missing.n; i++)
 		fprintf(f, "  %-40s %12s %12s  missing\n", p->missing.v[i], "-", "-");
+	for (i = 0; i < r->outside.n; i++)
+		fprintf(f, "  outside dependent: %s\n", r->outside.v[i]);
+	if (r->recreate && (t->migrate_sql.n || t->migrate_argv.n)) {
+		fprintf(f, "migrate     ");
+		for (i = 0; i < t->migrate_sql.n; i++)
+			fprintf(f, "%ssql %s (in the transaction)", i ? ", " : "",
+				t->migrate_sql.v[i]);
+		if (t->migrate_argv.n)
+			fprintf(f, "%s'%s' in a one-off container of %s (after the commit)",
+				t->migrate_sql.n ? ", then " : "", t->migrate_argv.v[0],
+				ref_name(&t->migrate_ref));
+		fprintf(f, "\n");
+	}
 	if (p->nsequences)
 		fprintf(f, "sequences   %zu restarted\n", p->nsequences);
 	else
@@ -265,7 +334,7 @@ void plan_report_print(FILE *f, const struct cfg_target *t, const struct plan_re
 		fprintf(f, "  %-40s restarted %s\n", p->sequences[i].s->qualified,
 			p->sequences[i].owned ? "with its table (RESTART IDENTITY)"
 					      : "on its own (ALTER SEQUENCE ... RESTART)");
-	statements(&sql, p);
+	statements(&sql, t, r);
 	fprintf(f, "statements  %s\n", sql.n ? "" : "none: the plan cannot run");
 	for (i = 0; i < sql.n; i++)
 		fprintf(f, "  %s\n", sql.v[i]);
@@ -332,7 +401,16 @@ int plan_report_problems(const struct cfg_target *t, const struct plan_report *r
 		ui_error("%s: targets.%s.reset may name tables only", p->not_tables.v[0], t->name);
 		return EXIT_USAGE;
 	}
-	if (p->nfks) {
+	if (r->recreate && r->outside.n) {
+		ui_error("objects outside the schemas of targets.%s.reset.schemas depend on "
+			 "objects inside them: recreating would drop them",
+			 t->name);
+		for (size_t i = 0; i < r->outside.n; i++)
+			ui_hint("%s", r->outside.v[i]);
+		ui_hint("drop or move them first; nothing was changed");
+		return EXIT_USAGE;
+	}
+	if (p->nfks && !r->recreate) {
 		struct strbuf add = STRBUF_INIT;
 		ui_error("kept table '%s' references reset table '%s' (constraint '%s'): "
 			 "TRUNCATE cannot empty '%s' without it",

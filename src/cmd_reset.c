@@ -48,6 +48,7 @@ struct reset_run {
 	long long key;
 	int advisory;
 	struct apps_stopped stopped;
+	int recreate; /* drop and recreate the schemas instead of TRUNCATE */
 	int in_tx, committed;
 	char *xid;
 	json_t *manifest, *stats_before, *stats_after;
@@ -68,19 +69,17 @@ static int check_request(struct reset_run *r)
 		ui_hint("try 'dockreset --help'");
 		return EXIT_USAGE;
 	}
-	if ((o->strategy && !strcmp(o->strategy, "recreate")) ||
-	    (!o->strategy && t->strategy == STRATEGY_RECREATE)) {
-		ui_error("the recreate strategy (schemas dropped and recreated) is not supported "
-			 "yet");
-		ui_hint("use --strategy truncate, or set targets.%s.reset.strategy to "
-			"\"truncate\"",
-			t->name);
+	r->recreate =
+	    o->strategy ? !strcmp(o->strategy, "recreate") : t->strategy == STRATEGY_RECREATE;
+	if (r->recreate && t->nkeep) {
+		ui_error("targets.%s.reset.keep: not allowed with the recreate strategy, which "
+			 "drops every table of the schemas",
+			 t->name);
+		ui_hint("remove \"keep\", or use --strategy truncate");
 		return EXIT_USAGE;
 	}
-	if (t->migrate_sql.n || t->migrate_argv.n) {
-		ui_error("targets.%s.reset.migrate is not supported yet", t->name);
-		return EXIT_USAGE;
-	}
+	if (!r->recreate && (t->migrate_sql.n || t->migrate_argv.n))
+		ui_warn("--strategy truncate: targets.%s.reset.migrate is not run", t->name);
 	if (o->no_seed && o->seeds.n) {
 		ui_error("--seed and --no-seed exclude each other");
 		ui_hint("try 'dockreset --help'");
@@ -107,12 +106,6 @@ static int check_request(struct reset_run *r)
 			strbuf_release(&sb);
 			return EXIT_USAGE;
 		}
-		if (seed_profile_has_run(p)) {
-			ui_error("seed profile '%s' has a \"run\" step: run steps (app code in a "
-				 "one-off container) are not supported yet",
-				 p->name);
-			return EXIT_USAGE;
-		}
 		r->profiles[r->nprofiles++] = p;
 	}
 	return 0;
@@ -128,11 +121,20 @@ static int build_plan(struct reset_run *r)
 	if ((rc = plan_report_gather(&r->rep, r->ctx, &r->ss)))
 		return rc;
 	r->v = plan_pg_tables(&r->rep.p, 0, &r->n);
-	r->lock = plan_pg_tables(&r->rep.p, 1, &r->nlock);
+	r->lock = plan_pg_tables(&r->rep.p, r->recreate ? 0 : 1, &r->nlock);
 	r->before = xcalloc(r->n + 1, sizeof(*r->before));
 	r->after = xcalloc(r->n + 1, sizeof(*r->after));
 	for (size_t i = 0; i < r->n; i++)
 		r->before[i] = r->after[i] = -1;
+	if (r->recreate) {
+		/* every table of the schemas goes: every one is locked and in the backup */
+		size_t k = 0;
+		for (size_t i = 0; i < r->n; i++)
+			if (strlist_has(&r->t->schemas, r->v[i].schema))
+				r->lock[k++] = r->v[i];
+		r->nlock = k;
+		return 0;
+	}
 	r->truncate_sql = plan_truncate_sql(&r->rep.p);
 	plan_sequence_sql(&r->sequence_sql, &r->rep.p);
 	return 0;
@@ -318,7 +320,19 @@ static int empty_and_seed(struct reset_run *r)
 {
 	PGconn *c = r->ss.conn;
 
-	if (r->truncate_sql) {
+	if (r->recreate) {
+		ui_step("dropping and recreating %zu schema%s", r->t->schemas.n,
+			r->t->schemas.n == 1 ? "" : "s");
+		for (size_t i = 0; i < r->rep.schema_sql.n; i++)
+			if (pg_run(c, r->rep.schema_sql.v[i]) < 0)
+				return EXIT_COMMAND;
+		if (r->t->migrate_sql.n) {
+			ui_step("migrating: %zu sql file%s", r->t->migrate_sql.n,
+				r->t->migrate_sql.n == 1 ? "" : "s");
+			if (seed_run_migrate_sql(c, r->t) < 0)
+				return EXIT_COMMAND;
+		}
+	} else if (r->truncate_sql) {
 		ui_step("emptying %zu tables", r->nlock);
 		if (pg_run(c, r->truncate_sql) < 0)
 			return EXIT_COMMAND;
@@ -339,9 +353,69 @@ static int empty_and_seed(struct reset_run *r)
 
 /* ---- steps 9 to 11: after the commit ---- */
 
+/*
+ * Step 8: the migrate command, then the run steps, each in a one-off
+ * container. The first that fails ends the step (the later ones may depend
+ * on it) and is added to unfinished.
+ */
+static void run_oneoffs(struct reset_run *r)
+{
+	const char *project = r->ss.tc.project;
+	char *failed = NULL;
+	int rc = 0;
+
+	if (r->recreate)
+		rc = seed_run_migrate_command(r->ss.d, project, r->t, &failed);
+	for (size_t i = 0; i < r->nprofiles && !rc; i++)
+		rc = seed_run_steps(r->ss.d, project, r->profiles[i], &failed);
+	if (!rc)
+		return;
+	strlist_push_nodup(&r->unfinished,
+			   xasprintf("%s (%s)", failed,
+				     rc == EXIT_SIGINT || rc == EXIT_SIGTERM ? "interrupted"
+				     : rc == EXIT_COMMAND		     ? "its command failed"
+							  : "its container could not run"));
+	free(failed);
+}
+
+/* The tables of v that exist now (a recreate's migrations may not make all). */
+static void count_existing(struct reset_run *r)
+{
+	PGconn *c = r->ss.conn;
+	struct pg_table *x = xcalloc(r->n + 1, sizeof(*x));
+	size_t *at = xcalloc(r->n + 1, sizeof(*at)), k = 0;
+
+	for (size_t i = 0; i < r->n; i++) {
+		char *q = pg_quote_qualified(c, r->v[i].schema, r->v[i].name);
+		const char *params[1] = { q };
+		PGresult *res =
+		    q ? pg_exec(c, "SELECT to_regclass($1) IS NOT NULL", 1, params) : NULL;
+		if (res && !strcmp(PQgetvalue(res, 0, 0), "t")) {
+			x[k] = r->v[i];
+			at[k++] = i;
+		}
+		PQclear(res);
+		free(q);
+	}
+	if ((r->stats_after = stats_now(c, r->t, x, k)))
+		for (size_t i = 0; i < k; i++)
+			r->after[at[i]] = x[i].rows;
+	else
+		strlist_push(&r->unfinished, "counting the rows after the reset");
+	free(x);
+	free(at);
+}
+
 static void after_commit(struct reset_run *r)
 {
 	const struct cfg_target *t = r->t;
+
+	/* 8: app code, while the apps are still stopped */
+	run_oneoffs(r);
+	if (r->recreate && r->ss.conn) {
+		count_existing(r);
+		goto caches;
+	}
 
 	/* 9: before the apps write again */
 	if (r->ss.conn) {
@@ -351,6 +425,7 @@ static void after_commit(struct reset_run *r)
 		else
 			strlist_push(&r->unfinished, "counting the rows after the reset");
 	}
+caches:
 	/* 10 */
 	session_flush_caches(&r->ss, t, &r->unfinished);
 	/* 11 */

@@ -297,17 +297,24 @@ static int take_locks(struct restore_run *r)
 	return 0;
 }
 
-/* The database's other sessions (not ours) ended. */
+/* The database's other sessions (not ours) ended; one we may not end is
+ * a warning (a role that is no superuser may end only its own). */
 static void end_sessions(struct restore_run *r)
 {
-	PGresult *res = pg_exec(r->ss.conn,
-				"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-				" WHERE datname = current_database() AND pid <> pg_backend_pid()"
-				" AND backend_type = 'client backend'",
-				0, NULL);
-	if (res && atoi(PQgetvalue(res, 0, 0)) > 0)
-		ui_info("    ended %s other session(s) of database '%s'", PQgetvalue(res, 0, 0),
-			r->ss.pp.dbname);
+	PGresult *res = pg_exec_unchecked(
+	    r->ss.conn, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+			" WHERE datname = current_database() AND pid <> pg_backend_pid()"
+			" AND backend_type = 'client backend'");
+
+	if (res && PQresultStatus(res) == PGRES_TUPLES_OK) {
+		if (atoi(PQgetvalue(res, 0, 0)) > 0)
+			ui_info("    ended %s other session(s) of database '%s'",
+				PQgetvalue(res, 0, 0), r->ss.pp.dbname);
+	} else if (res) {
+		char *m = pg_message(PQresultErrorMessage(res));
+		ui_warn("cannot end the other sessions of database '%s': %s", r->ss.pp.dbname, m);
+		free(m);
+	}
 	PQclear(res);
 }
 
@@ -985,19 +992,11 @@ static void report_partial(const struct restore_run *r)
 			json_string_value(json_object_get(r->safety, "id")));
 }
 
-static int run_restore(struct restore_run *r)
+/* Whether the restore goes through psql (else restore_rows()). */
+static int through_psql(const struct restore_run *r)
 {
-	if (r->format != BACKUP_FORMAT_JSON && r->scope == RESTORE_SCOPE_ALL &&
-	    r->mode == RESTORE_MODE_REPLACE) {
-		int rc;
-		char *pre = restore_prelude(r, &rc);
-		if (!pre)
-			return rc;
-		rc = restore_psql(r, pre);
-		free(pre);
-		return rc;
-	}
-	return restore_over_libpq(r);
+	return r->format != BACKUP_FORMAT_JSON && r->scope == RESTORE_SCOPE_ALL &&
+	       r->mode == RESTORE_MODE_REPLACE;
 }
 
 int cmd_restore(struct cmd_ctx *ctx)
@@ -1008,7 +1007,7 @@ int cmd_restore(struct cmd_ctx *ctx)
 				   .stopped = APPS_STOPPED_INIT };
 	struct restore_run *r = &run;
 	const char *given = NULL;
-	char *why = NULL;
+	char *why = NULL, *pre = NULL;
 	double start = monotonic_s();
 	int rc, locked = 0;
 
@@ -1025,6 +1024,9 @@ int cmd_restore(struct cmd_ctx *ctx)
 	if ((rc = plan_report_gather(&r->rep, ctx, &r->ss)))
 		goto out;
 	if (r->scope == RESTORE_SCOPE_RESET && (rc = plan_report_problems(r->t, &r->rep)))
+		goto out;
+	/* what the schema helper will do, and its refusal, before anything */
+	if (through_psql(r) && !(pre = restore_prelude(r, &rc)))
 		goto out;
 	if ((rc = confirm(r, &given)))
 		goto out;
@@ -1048,7 +1050,7 @@ int cmd_restore(struct cmd_ctx *ctx)
 	end_sessions(r);
 	if (sig_pending() || (rc = safety_backup(r)))
 		goto out;
-	if (sig_pending() || (rc = run_restore(r)))
+	if (sig_pending() || (rc = pre ? restore_psql(r, pre) : restore_over_libpq(r)))
 		goto out;
 	r->committed = 1;
 	ui_info("    committed");
@@ -1090,6 +1092,7 @@ out:
 	strlist_clear(&r->unfinished);
 	apps_stopped_release(&r->stopped);
 	plan_report_release(&r->rep);
+	free(pre);
 	free(r->path);
 	free(r->xid);
 	free(r->branch);

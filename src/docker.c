@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "redact.h"
 #include "sig.h"
 #include "ui.h"
 
@@ -1897,5 +1898,496 @@ int docker_exec(struct docker *d, const char *container_id, const struct docker_
 	rc = docker_exec_exit_code(d, container_id, exec_id, o->argv[0], exit_code);
 out:
 	free(exec_id);
+	return rc;
+}
+
+/* ---- one-off containers (docker compose run --rm) ------------------- */
+
+#define ONEOFF_LINE_MAX	    4096 /* a longer line is shown in pieces */
+#define ONEOFF_EXIT_WAIT_MS 10000
+#define ONEOFF_SECRET_MIN   4 /* shorter env values ("1", "on") are no secrets */
+
+/* Copies key of from into to when present and not null. */
+static void copy_key(json_t *to, const json_t *from, const char *key)
+{
+	json_t *v = json_object_get(from, key);
+
+	if (v && !json_is_null(v))
+		json_object_set(to, key, v);
+}
+
+/* 1 when alias is the container's own name or a prefix of its id. */
+static int own_alias(const char *alias, const char *name, const char *id)
+{
+	size_t n = strlen(alias);
+
+	if (name && !strcmp(alias, name))
+		return 1;
+	return id && n >= 12 && !strncmp(alias, id, n);
+}
+
+static json_t *oneoff_aliases(const json_t *endpoint, const char *name, const char *id)
+{
+	json_t *out = json_array(), *a;
+	size_t i;
+
+	json_array_foreach(json_object_get(endpoint, "Aliases"), i, a)
+	{
+		const char *s = json_string_value(a);
+		if (s && *s && !own_alias(s, name, id))
+			json_array_append_new(out, json_string(s));
+	}
+	return out;
+}
+
+/* The environment of the model container, with env's variables replacing. */
+static json_t *oneoff_env(const json_t *config, const char *const *env)
+{
+	json_t *out = json_array(), *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(config, "Env"), i, e)
+	{
+		const char *s = json_string_value(e);
+		size_t klen;
+		int replaced = 0;
+
+		if (!s)
+			continue;
+		klen = strcspn(s, "=");
+		for (const char *const *x = env; x && *x; x++)
+			if (strcspn(*x, "=") == klen && !strncmp(*x, s, klen))
+				replaced = 1;
+		if (!replaced)
+			json_array_append_new(out, json_string(s));
+	}
+	for (const char *const *x = env; x && *x; x++)
+		json_array_append_new(out, json_string(*x));
+	return out;
+}
+
+json_t *docker_oneoff_body(const json_t *inspect, const struct docker_oneoff_opts *o, char **first,
+			   json_t **more)
+{
+	static const char *const host_keys[] = {
+		"Binds",       "Mounts",    "Tmpfs",	  "VolumesFrom",    "ExtraHosts",
+		"Dns",	       "DnsSearch", "DnsOptions", "CapAdd",	    "CapDrop",
+		"SecurityOpt", "Init",	    "Privileged", "ReadonlyRootfs", "ShmSize",
+		"GroupAdd",    "Devices",   "Sysctls",	  "Ulimits",	    NULL
+	};
+	const json_t *config = json_object_get(inspect, "Config");
+	const json_t *hc = json_object_get(inspect, "HostConfig");
+	const json_t *nets =
+	    json_object_get(json_object_get(inspect, "NetworkSettings"), "Networks");
+	const char *image = json_string_value(json_object_get(config, "Image"));
+	const char *id = json_string_value(json_object_get(inspect, "Id"));
+	const char *name = json_string_value(json_object_get(inspect, "Name"));
+	const char *mode = json_string_value(json_object_get(hc, "NetworkMode"));
+	json_t *body, *cmd, *host, *labels, *endpoints, *ep;
+	const char *key;
+	json_t *net;
+
+	*first = NULL;
+	*more = NULL;
+	if (!image || !*image)
+		return NULL;
+	if (name && *name == '/')
+		name++;
+	body = json_object();
+	cmd = json_array();
+	host = json_object();
+	labels = json_object();
+	for (const char *const *a = o->argv; a && *a; a++)
+		json_array_append_new(cmd, json_string(*a));
+	json_object_set_new(body, "Image", json_string(image));
+	json_object_set_new(body, "Cmd", cmd);
+	copy_key(body, config, "Entrypoint");
+	json_object_set_new(body, "Env", oneoff_env(config, o->env));
+	copy_key(body, config, "WorkingDir");
+	copy_key(body, config, "User");
+	json_object_set_new(body, "Tty", json_false());
+	json_object_set_new(body, "OpenStdin", json_false());
+	json_object_set_new(body, "AttachStdin", json_false());
+	json_object_set_new(body, "AttachStdout", json_true());
+	json_object_set_new(body, "AttachStderr", json_true());
+	json_object_set_new(labels, "com.docker.compose.project",
+			    json_string(o->project ? o->project : ""));
+	json_object_set_new(labels, "com.docker.compose.service",
+			    json_string(o->service ? o->service : ""));
+	json_object_set_new(labels, "com.docker.compose.oneoff", json_string("True"));
+	json_object_set_new(body, "Labels", labels);
+	for (const char *const *k = host_keys; *k; k++)
+		copy_key(host, hc, *k);
+	json_object_set_new(host, "AutoRemove", json_false());
+
+	*more = json_array();
+	if (mode &&
+	    (!strcmp(mode, "host") || !strcmp(mode, "none") || !strncmp(mode, "container:", 10))) {
+		json_object_set_new(host, "NetworkMode", json_string(mode));
+		json_object_set_new(body, "HostConfig", host);
+		return body;
+	}
+	/* the network of NetworkMode first when the container is on it */
+	if (mode && json_object_get(nets, mode))
+		*first = xstrdup(mode);
+	json_object_foreach((json_t *)nets, key, net)
+	{
+		if (!*first)
+			*first = xstrdup(key);
+		else if (strcmp(key, *first))
+			json_array_append_new(*more, json_pack("{s:s, s:o}", "name", key, "aliases",
+							       oneoff_aliases(net, name, id)));
+	}
+	if (*first) {
+		json_object_set_new(host, "NetworkMode", json_string(*first));
+		endpoints = json_object();
+		ep = json_pack("{s:o}", "Aliases",
+			       oneoff_aliases(json_object_get(nets, *first), name, id));
+		json_object_set_new(endpoints, *first, ep);
+		json_object_set_new(body, "NetworkingConfig",
+				    json_pack("{s:o}", "EndpointsConfig", endpoints));
+	}
+	json_object_set_new(body, "HostConfig", host);
+	return body;
+}
+
+/* The model container: a running one of the service, else any. */
+static int oneoff_model(struct docker *d, const struct docker_oneoff_opts *o,
+			struct docker_container **out)
+{
+	struct docker_container **v = NULL;
+	size_t n = 0, pick = 0;
+	int rc;
+
+	*out = NULL;
+	if (o->container)
+		return docker_inspect(d, o->container, out);
+	rc = docker_service_containers(d, o->project, o->service, &v, &n);
+	if (rc)
+		return rc;
+	if (!n) {
+		ui_error("service '%s' of project '%s' has no container to make the one-off "
+			 "container of '%s' from",
+			 o->service, o->project, o->label);
+		ui_hint("create it first: docker compose create %s", o->service);
+		docker_containers_free(v, n);
+		return DOCKER_ENOTFOUND;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (v[i]->running) {
+			pick = i;
+			break;
+		}
+	*out = v[pick];
+	v[pick] = NULL;
+	docker_containers_free(v, n);
+	return 0;
+}
+
+/* A POST with a JSON body (or none); the answer's status in *status. */
+static int oneoff_post(struct docker *d, const char *path, const char *body, long *status,
+		       struct docker_resp *r)
+{
+	int rc = docker_request(d, "POST", path, 1, body, DOCKER_REQUEST_S, r);
+
+	*status = rc ? 0 : r->status;
+	return rc;
+}
+
+static int oneoff_create(struct docker *d, const struct docker_oneoff_opts *o, json_t *body,
+			 char **id)
+{
+	struct docker_resp r;
+	json_t *j = NULL;
+	char *text = json_dumps(body, JSON_COMPACT), *path, *msg;
+	unsigned int rnd = (unsigned int)getpid() ^ (unsigned int)now_ms();
+	long status;
+	int rc;
+
+	*id = NULL;
+	path = xasprintf("/containers/create?name=%s-%s-run-%06x",
+			 o->project && *o->project ? o->project : "dockreset",
+			 o->service && *o->service ? o->service : "oneoff", rnd & 0xffffff);
+	rc = oneoff_post(d, path, text, &status, &r);
+	free_secret(text);
+	if (rc)
+		goto out;
+	if (status != 201) {
+		msg = docker_resp_message(strbuf_str(&r.body), r.body.len);
+		ui_error("cannot create the one-off container of '%s' (service '%s'): %s", o->label,
+			 o->service, msg);
+		free(msg);
+		rc = status == 404 ? DOCKER_ENOTFOUND : DOCKER_EAPI;
+		goto out;
+	}
+	rc = docker_parse(&j, &r, "POST", "/containers/create", 0);
+	if (rc)
+		goto out;
+	if (!json_string_value(json_object_get(j, "Id"))) {
+		ui_error("the docker daemon's create answer has no 'Id'");
+		rc = DOCKER_EAPI;
+		goto out;
+	}
+	*id = xstrdup(json_string_value(json_object_get(j, "Id")));
+out:
+	json_decref(j);
+	strbuf_release(&r.body);
+	free(path);
+	return rc;
+}
+
+static int oneoff_connect(struct docker *d, const char *id, const json_t *net)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct docker_resp r;
+	json_t *req = json_pack("{s:s, s:{s:O}}", "Container", id, "EndpointConfig", "Aliases",
+				json_object_get(net, "aliases"));
+	char *body = json_dumps(req, JSON_COMPACT), *msg;
+	long status;
+	int rc;
+
+	strbuf_addstr(&path, "/networks/");
+	url_encode(&path, json_string_value(json_object_get(net, "name")));
+	strbuf_addstr(&path, "/connect");
+	rc = oneoff_post(d, path.buf, body, &status, &r);
+	if (rc == 0 && status != 200) {
+		msg = docker_resp_message(strbuf_str(&r.body), r.body.len);
+		ui_error("cannot connect the one-off container to network '%s': %s",
+			 json_string_value(json_object_get(net, "name")), msg);
+		free(msg);
+		rc = DOCKER_EAPI;
+	}
+	strbuf_release(&r.body);
+	json_decref(req);
+	free(body);
+	strbuf_release(&path);
+	return rc;
+}
+
+/* Forced removal, anonymous volumes too; a signal pending does not stop it. */
+static int oneoff_remove(struct docker *d, const char *id)
+{
+	char *path = xasprintf("/containers/%s?force=1&v=1", id);
+	struct docker_resp r;
+	int rc = docker_request(d, "DELETE", path, 1, NULL, DOCKER_REQUEST_S, &r);
+
+	if (rc == DOCKER_EABORTED)
+		/* a signal came during the removal itself: once more, unhurried */
+		rc = docker_request(d, "DELETE", path, 1, NULL, DOCKER_REQUEST_S, &r);
+	if (rc == 0) {
+		if (r.status != 204 && r.status != 404) {
+			docker_api_error("DELETE", path, &r);
+			ui_hint("remove it by hand: docker rm -f %.12s", id);
+			rc = DOCKER_EAPI;
+		}
+		strbuf_release(&r.body);
+	}
+	free(path);
+	return rc;
+}
+
+/* The output, a line at a time per stream, each "LABEL | line" on stderr. */
+struct oneoff_lines {
+	const char *label;
+	struct strbuf buf[3];
+};
+
+static void oneoff_flush(struct oneoff_lines *l, int stream)
+{
+	struct strbuf *b = &l->buf[stream];
+
+	if (!b->len)
+		return;
+	if (b->buf[b->len - 1] == '\r')
+		b->len--;
+	ui_info("%s | %.*s", l->label, (int)b->len, strbuf_str(b));
+	strbuf_reset(b);
+}
+
+static int oneoff_out(void *ctx, int stream, const char *buf, size_t len)
+{
+	struct oneoff_lines *l = ctx;
+
+	if (stream < 1 || stream > 2)
+		stream = 2;
+	for (size_t i = 0; i < len; i++) {
+		if (buf[i] == '\n') {
+			if (!l->buf[stream].len)
+				ui_info("%s |", l->label);
+			oneoff_flush(l, stream);
+			continue;
+		}
+		strbuf_addch(&l->buf[stream], buf[i]);
+		if (l->buf[stream].len >= ONEOFF_LINE_MAX)
+			oneoff_flush(l, stream);
+	}
+	return 0;
+}
+
+/* Follows the container's logs (a demultiplexed stream) until it stops. */
+static int oneoff_follow(struct docker *d, const char *id, const struct docker_oneoff_opts *o,
+			 struct oneoff_lines *lines)
+{
+	struct exec_stream s = { .d = d, .err = STRBUF_INIT };
+	struct exec_watch w;
+	char *path = xasprintf("/containers/%s/logs?follow=1&stdout=1&stderr=1", id);
+	CURLcode cc;
+	int rc = 0;
+
+	demux_init(&s.dm, oneoff_out, lines);
+	docker_setup(d, "GET", path, 1, 0L);
+	curl_easy_setopt(d->curl, CURLOPT_WRITEFUNCTION, exec_write_cb);
+	curl_easy_setopt(d->curl, CURLOPT_WRITEDATA, &s);
+	exec_watch_init(&w, o->cancel);
+	curl_easy_setopt(d->curl, CURLOPT_XFERINFOFUNCTION, exec_progress_cb);
+	curl_easy_setopt(d->curl, CURLOPT_XFERINFODATA, &w);
+	curl_easy_setopt(d->curl, CURLOPT_NOPROGRESS, 0L);
+	cc = curl_easy_perform(d->curl);
+	if (cc == CURLE_ABORTED_BY_CALLBACK) {
+		if (w.timed_out) {
+			ui_error("the one-off container of '%s' sent nothing for %d s", o->label,
+				 sig_idle_timeout_s());
+			ui_hint("DOCKRESET_IDLE_TIMEOUT sets how long dockreset waits (now %d s)",
+				sig_idle_timeout_s());
+			rc = DOCKER_ETIMEOUT;
+		} else {
+			rc = DOCKER_EABORTED;
+		}
+		goto out;
+	}
+	if (s.status == 0)
+		curl_easy_getinfo(d->curl, CURLINFO_RESPONSE_CODE, &s.status);
+	if (cc == CURLE_WRITE_ERROR && s.dm.failed) {
+		ui_error("the output of the one-off container of '%s' is not a valid stream: %s",
+			 o->label, demux_strerror(s.dm.failed));
+		rc = DOCKER_ESTREAM;
+		goto out;
+	}
+	if (cc != CURLE_OK) {
+		ui_error("lost the connection to the docker daemon at '%s' while '%s' ran: %s",
+			 d->endpoint, o->label, *d->errbuf ? d->errbuf : curl_easy_strerror(cc));
+		rc = DOCKER_ESTREAM;
+		goto out;
+	}
+	if (s.status != 200) {
+		char *msg = docker_resp_message(strbuf_str(&s.err), s.err.len);
+		ui_error("cannot follow the output of the one-off container of '%s' (HTTP %ld): %s",
+			 o->label, s.status, msg);
+		free(msg);
+		rc = DOCKER_EAPI;
+		goto out;
+	}
+	if (demux_finish(&s.dm) != DEMUX_OK) {
+		ui_error("the output of the one-off container of '%s' was cut short", o->label);
+		rc = DOCKER_ESTREAM;
+	}
+out:
+	oneoff_flush(lines, 1);
+	oneoff_flush(lines, 2);
+	strbuf_release(&s.err);
+	free(path);
+	return rc;
+}
+
+/* The exit code once the container has stopped (polling briefly). */
+static int oneoff_exit_code(struct docker *d, const char *id, const struct docker_oneoff_opts *o,
+			    int *exit_code)
+{
+	long long deadline = now_ms() + ONEOFF_EXIT_WAIT_MS;
+	struct docker_container *c = NULL;
+	json_t *state, *code;
+	int rc;
+
+	for (;;) {
+		rc = docker_inspect(d, id, &c);
+		if (rc)
+			return rc;
+		state = json_object_get(c->inspect, "State");
+		code = json_object_get(state, "ExitCode");
+		if (!c->running && strcmp(c->status, "created") && json_is_integer(code)) {
+			*exit_code = (int)json_integer_value(code);
+			docker_container_free(c);
+			return 0;
+		}
+		docker_container_free(c);
+		c = NULL;
+		if (o->cancel && *o->cancel)
+			return DOCKER_EABORTED;
+		if (now_ms() >= deadline) {
+			ui_error("the one-off container of '%s' is still running although its "
+				 "output ended",
+				 o->label);
+			return DOCKER_EAPI;
+		}
+		sleep_ms(DOCKER_EXIT_POLL_MS * 5);
+	}
+}
+
+int docker_oneoff(struct docker *d, const struct docker_oneoff_opts *o, int *exit_code)
+{
+	struct docker_container *model = NULL;
+	struct oneoff_lines lines = { .label = o->label };
+	json_t *body = NULL, *more = NULL, *net;
+	char *first = NULL, *id = NULL;
+	size_t i;
+	int rc, rrc;
+
+	*exit_code = -1;
+	for (int k = 0; k < 3; k++)
+		strbuf_init(&lines.buf[k]);
+	for (const char *const *e = o->env; e && *e; e++) {
+		const char *v = strchr(*e, '=');
+		if (v && strlen(v + 1) >= ONEOFF_SECRET_MIN)
+			redact_add_secret(v + 1);
+	}
+	if (!o->argv || !o->argv[0]) {
+		ui_error("no command to run for '%s'", o->label);
+		return DOCKER_EAPI;
+	}
+	if (o->cancel && *o->cancel)
+		return DOCKER_EABORTED;
+	docker_unpark(d);
+	rc = oneoff_model(d, o, &model);
+	if (rc)
+		goto out;
+	body = docker_oneoff_body(model->inspect, o, &first, &more);
+	if (!body) {
+		ui_error("container '%s' has no image to make the one-off container of '%s' from",
+			 model->name, o->label);
+		rc = DOCKER_EAPI;
+		goto out;
+	}
+	ui_verbose("one-off container of '%s' from container '%s' (image %s)", o->label,
+		   model->name, model->image ? model->image : "?");
+	rc = oneoff_create(d, o, body, &id);
+	if (rc)
+		goto out;
+	json_array_foreach(more, i, net)
+	{
+		if ((rc = oneoff_connect(d, id, net)))
+			goto out;
+	}
+	if (o->cancel && *o->cancel) {
+		rc = DOCKER_EABORTED;
+		goto out;
+	}
+	if ((rc = docker_start(d, id)))
+		goto out;
+	rc = oneoff_follow(d, id, o, &lines);
+	if (rc == 0)
+		rc = oneoff_exit_code(d, id, o, exit_code);
+out:
+	if (id) {
+		rrc = oneoff_remove(d, id);
+		if (rc == 0 && rrc)
+			rc = rrc;
+	}
+	for (int k = 0; k < 3; k++)
+		strbuf_release(&lines.buf[k]);
+	json_decref(body);
+	json_decref(more);
+	free(first);
+	free(id);
+	docker_container_free(model);
 	return rc;
 }

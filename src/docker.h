@@ -194,4 +194,52 @@ struct docker_exec_opts {
 int docker_exec(struct docker *d, const char *container_id, const struct docker_exec_opts *o,
 		int *exit_code);
 
+/* ---- one-off containers (docker compose run --rm) ------------------- */
+
+struct docker_oneoff_opts {
+	const char *project;	 /* compose project of the service */
+	const char *service;	 /* the service whose container is the model, */
+	const char *container;	 /* or this container (name or id) when not NULL */
+	const char *label;	 /* prefix of the output lines: "migrate" gives "migrate | ..." */
+	const char *const *argv; /* NULL-terminated Cmd; never a shell with user strings */
+	const char *const *env;	 /* NULL-terminated "K=V" added to (or replacing) the service's
+				  * environment, or NULL; every value is registered as a secret */
+	/* Or NULL. Checked at least once a second: nonzero kills and removes the
+	 * container and returns DOCKER_EABORTED. A flag set by a signal handler. */
+	const volatile sig_atomic_t *cancel;
+};
+
+/*
+ * The body of POST /containers/create for a one-off container made from a
+ * service's container (its inspect document), as `docker compose run`
+ * makes it: the image (Config.Image), its entrypoint, environment (plus
+ * o->env, a variable given there replacing the service's), working
+ * directory and user; HostConfig's mounts (Binds, Mounts, Tmpfs, VolumesFrom)
+ * and DNS, capability and security settings, never its ports or restart
+ * policy; the labels com.docker.compose.project, .service and .oneoff=True;
+ * no TTY, no stdin. Networks: the one to create with is put in
+ * NetworkingConfig (*first, new string, or NULL for host/none/container:
+ * modes), the others, each {"name": N, "aliases": [...]}, go into *more
+ * (new array) to connect before the start. Aliases are the service's own:
+ * the model container's name and short id are left out. Pure; NULL when
+ * the document has no Config.Image.
+ */
+json_t *docker_oneoff_body(const json_t *inspect, const struct docker_oneoff_opts *o, char **first,
+			   json_t **more);
+
+/*
+ * Runs o->argv in a new one-off container made from a container of
+ * o->service (a running one preferred, a stopped one will do): created,
+ * connected to the service's networks, started, its output streamed to
+ * stderr a line at a time ("LABEL | line", through ui, so redacted), its
+ * exit code read once it has stopped, and removed (forced, with its
+ * anonymous volumes) whatever happened, also when *o->cancel is set (it is
+ * then killed first). A service with no container at all is
+ * DOCKER_ENOTFOUND, reported with the hint `docker compose create SERVICE`.
+ * No bound on the whole run, but one on silence: no output for
+ * sig_idle_timeout_s() seconds is DOCKER_ETIMEOUT. Returns 0 with
+ * *exit_code set (nonzero is not an error here), or a docker_err.
+ */
+int docker_oneoff(struct docker *d, const struct docker_oneoff_opts *o, int *exit_code);
+
 #endif

@@ -115,8 +115,22 @@ static const struct command commands[] = {
 	  "apps, takes a verified pre-reset backup from the snapshot of the reset\n"
 	  "transaction, empties the reset tables and runs the seeds in that one\n"
 	  "transaction, commits, flushes the caches and starts the apps again.\n"
+	  "--strategy recreate: the schemas are dropped and recreated (owner,\n"
+	  "ACL, default privileges, extensions kept) and reset.migrate's sql files\n"
+	  "run instead of TRUNCATE; after the commit, reset.migrate's command and\n"
+	  "the seeds' run steps run in one-off containers (docker compose run).\n"
 	  "A failure before the commit leaves the database as it was and the apps\n"
 	  "running; one after it exits 10 naming the backup that restores.\n" },
+	{ "seed", cmd_seed, NEED_CONFIG | NEED_TARGET, O_YES | O_PRODUCTION, 64,
+	  "seed TARGET PROFILE...", "run seed profiles without a reset (guarded like reset)",
+	  "Runs the seed profiles named, in order, without emptying anything: their\n"
+	  "sql and copy steps in one transaction (all or nothing), then their run\n"
+	  "steps, each in a one-off container made from its service's container.\n"
+	  "Asks for the target's name (or -y); a production target needs\n"
+	  "--production and the typed phrase 'seed production TARGET' (on a\n"
+	  "terminal) or -y, --production and DOCKRESET_CONFIRM_PRODUCTION=TARGET.\n"
+	  "Runs under the target's lock. A run step that fails after the commit\n"
+	  "exits 10 naming it. No backup is taken: a seed deletes nothing itself.\n" },
 	{ "restore", cmd_restore, NEED_CONFIG | NEED_TARGET,
 	  O_YES | O_PRODUCTION | O_RESTART | O_RESTORE, 1, "restore TARGET [BACKUP]",
 	  "restore a backup: latest, an id, or a choice",
@@ -174,7 +188,8 @@ static const struct option_def option_defs[] = {
 	{ "no-seed", 0, 0, O_RESET, "    --no-seed         run no seed profile" },
 	{ "no-restart", 0, 0, O_RESTART, "    --no-restart      leave the apps stopped" },
 	{ "timeout", 0, 1, O_RESTART, "    --timeout SECONDS health waits (default 60)" },
-	{ "strategy", 0, 1, O_RESET, "    --strategy NAME   truncate (recreate: not yet)" },
+	{ "strategy", 0, 1, O_RESET,
+	  "    --strategy NAME   truncate or recreate (drop and recreate schemas)" },
 	{ "file", 0, 1, O_RESTORE, "    --file PATH       restore a backup made elsewhere" },
 	{ "scope", 0, 1, O_RESTORE,
 	  "    --scope SCOPE     all (default) or reset (the reset tables)" },

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "pg.h"
+#include "sig.h"
 #include "ui.h"
 #include "util.h"
 
@@ -34,14 +35,15 @@ int seed_profile_has_run(const struct cfg_seed_profile *p)
 	return 0;
 }
 
-static int run_sql(PGconn *c, const char *profile, const char *file)
+/* what names the step in messages: "seed 'lookups'", "migrate". */
+static int run_sql(PGconn *c, const char *what, const char *file)
 {
 	struct strbuf sb = STRBUF_INIT;
 	PGresult *r;
 	int rc = -1;
 
 	if (read_file_max(&sb, file, SEED_SQL_MAX) < 0) {
-		ui_error("seed '%s': cannot read '%s': %s", profile, file, strerror(errno));
+		ui_error("%s: cannot read '%s': %s", what, file, strerror(errno));
 		goto out;
 	}
 	/* the simple protocol runs every statement of the file; the first
@@ -50,8 +52,8 @@ static int run_sql(PGconn *c, const char *profile, const char *file)
 	if (!r && pg_failure() != PG_FAILED) {
 		/* interrupted or stalled: said by the wait, or by the caller */
 	} else if (PQresultStatus(r) == PGRES_COPY_IN) {
-		ui_error("seed '%s': '%s' runs COPY ... FROM STDIN, which needs a \"copy\" step",
-			 profile, file);
+		ui_error("%s: '%s' runs COPY ... FROM STDIN, which needs a \"copy\" step", what,
+			 file);
 		PQputCopyEnd(c, "COPY FROM STDIN in a sql seed");
 		pg_discard(c);
 	} else if (PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK ||
@@ -59,7 +61,7 @@ static int run_sql(PGconn *c, const char *profile, const char *file)
 		rc = 0;
 	} else {
 		char *m = pg_message(r ? PQresultErrorMessage(r) : PQerrorMessage(c));
-		ui_error("seed '%s': '%s' failed: %s", profile, file, m);
+		ui_error("%s: '%s' failed: %s", what, file, m);
 		free(m);
 	}
 	PQclear(r);
@@ -149,24 +151,110 @@ int seed_run_profile(PGconn *c, const struct cfg_seed_profile *p)
 {
 	for (size_t i = 0; i < p->nsteps; i++) {
 		const struct cfg_seed_step *s = &p->steps[i];
+		char *what;
 		int rc;
 
 		switch (s->kind) {
 		case SEED_SQL:
 			ui_info("    seed '%s': sql %s", p->name, s->file);
-			rc = run_sql(c, p->name, s->file);
+			what = xasprintf("seed '%s'", p->name);
+			rc = run_sql(c, what, s->file);
+			free(what);
 			break;
 		case SEED_COPY:
 			ui_info("    seed '%s': copy %s into %s", p->name, s->file, s->table.name);
 			rc = run_copy(c, p->name, s);
 			break;
 		default:
-			ui_error("seed '%s': \"run\" steps are not supported yet", p->name);
-			rc = -1;
+			/* "run": app code, after the commit (seed_run_steps) */
+			rc = 0;
 			break;
 		}
 		if (rc < 0)
 			return -1;
+	}
+	return 0;
+}
+
+int seed_run_migrate_sql(PGconn *c, const struct cfg_target *t)
+{
+	for (size_t i = 0; i < t->migrate_sql.n; i++) {
+		ui_info("    migrate: sql %s", t->migrate_sql.v[i]);
+		if (run_sql(c, "migrate", t->migrate_sql.v[i]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The one-off container of one step; 0 or an exit code, *failed set. */
+static int oneoff_step(struct docker *d, const char *project, const struct cfg_ref *ref,
+		       const char *label, const struct strlist *argv, const struct strlist *env,
+		       char **failed)
+{
+	const char **av = xcalloc(argv->n + 1, sizeof(*av));
+	const char **ev = xcalloc(env->n + 1, sizeof(*ev));
+	struct docker_oneoff_opts o = {
+		.project = project,
+		.service = ref->service,
+		.container = ref->container,
+		.label = label,
+		.argv = av,
+		.env = ev,
+		.cancel = sig_flag(),
+	};
+	int rc, code = -1;
+
+	for (size_t i = 0; i < argv->n; i++)
+		av[i] = argv->v[i];
+	for (size_t i = 0; i < env->n; i++)
+		ev[i] = env->v[i];
+	rc = docker_oneoff(d, &o, &code);
+	if (rc == DOCKER_EABORTED) {
+		ui_error("%s: interrupted; its one-off container was removed", label);
+		rc = sig_exit_code() ? sig_exit_code() : EXIT_FAIL;
+	} else if (rc) {
+		rc = docker_exit_code(rc);
+	} else if (code != 0) {
+		ui_error("%s: '%s' exited with %d", label, argv->v[0], code);
+		rc = EXIT_COMMAND;
+	}
+	if (rc)
+		*failed = xstrdup(label);
+	free(av);
+	free(ev);
+	return rc;
+}
+
+int seed_run_migrate_command(struct docker *d, const char *project, const struct cfg_target *t,
+			     char **failed)
+{
+	struct strlist none = STRLIST_INIT;
+
+	*failed = NULL;
+	if (!t->migrate_argv.n)
+		return 0;
+	ui_step("migrating: '%s' in a one-off container", t->migrate_argv.v[0]);
+	return oneoff_step(d, project, &t->migrate_ref, "migrate", &t->migrate_argv, &none, failed);
+}
+
+int seed_run_steps(struct docker *d, const char *project, const struct cfg_seed_profile *p,
+		   char **failed)
+{
+	*failed = NULL;
+	for (size_t i = 0; i < p->nsteps; i++) {
+		const struct cfg_seed_step *s = &p->steps[i];
+		char *label;
+		int rc;
+
+		if (s->kind != SEED_RUN)
+			continue;
+		label = xasprintf("seed %s step %zu", p->name, i + 1);
+		ui_step("seeding: profile '%s' step %zu, '%s' in a one-off container", p->name,
+			i + 1, s->argv.n ? s->argv.v[0] : "?");
+		rc = oneoff_step(d, project, &s->run, label, &s->argv, &s->env, failed);
+		free(label);
+		if (rc)
+			return rc;
 	}
 	return 0;
 }

@@ -8,20 +8,40 @@
 #include <libpq-fe.h>
 
 #include "config.h"
+#include "docker.h"
 
 /*
- * Runs every step of profile p on c, in order: "sql" the file's statements
- * (several allowed; psql meta-commands are not SQL and fail), "copy" the
- * file streamed in chunks through COPY ... FROM STDIN. A "run" step is
- * refused (not supported yet). Returns 0, or -1 after reporting the step
- * that failed; the transaction is then aborted and must be rolled back.
+ * Runs every sql and copy step of profile p on c, in order: "sql" the
+ * file's statements (several allowed; psql meta-commands are not SQL and
+ * fail), "copy" the file streamed in chunks through COPY ... FROM STDIN.
+ * "run" steps are left for seed_run_steps() after the commit. Returns 0,
+ * or -1 after reporting the step that failed; the transaction is then
+ * aborted and must be rolled back.
  */
 int seed_run_profile(PGconn *c, const struct cfg_seed_profile *p);
 
-/* 1 when a step of p is a "run" step (after the commit: not built yet). */
+/* 1 when a step of p is a "run" step (app code, after the commit). */
 int seed_profile_has_run(const struct cfg_seed_profile *p);
 
 /* The profile of t named name, or NULL. Borrowed. */
 const struct cfg_seed_profile *seed_profile(const struct cfg_target *t, const char *name);
+
+/* The reset.migrate sql files of t, in order, on c (inside the caller's
+ * transaction); 0, or -1 after reporting the file that failed. */
+int seed_run_migrate_sql(PGconn *c, const struct cfg_target *t);
+
+/*
+ * After the commit (SPEC 4 step 8): t's reset.migrate command, then the
+ * "run" steps of p, each in a one-off container made from its service's
+ * container (docker_oneoff(): output "migrate | ...", "seed P step N |
+ * ...", env values registered as secrets, never shown). Returns 0, or the
+ * exit code after reporting: 6 a command exited nonzero, 4/5 Docker, 130
+ * or 143 a signal (the container is removed); *failed then names the step
+ * ("migrate", "seed P step N"; new string).
+ */
+int seed_run_migrate_command(struct docker *d, const char *project, const struct cfg_target *t,
+			     char **failed);
+int seed_run_steps(struct docker *d, const char *project, const struct cfg_seed_profile *p,
+		   char **failed);
 
 #endif

@@ -478,11 +478,16 @@ out:
 	return r < 0 ? -1 : 0;
 }
 
+/* A name with a NUL in it is no name (it cannot come from pg_dump). */
 static int report_schema(struct sqlstream *s, const char *name, size_t len, int creates)
 {
-	char *n = xstrndup(name, len);
-	int r = s->cb.schema ? s->cb.schema(s->ctx, n, creates) : 0;
+	char *n;
+	int r;
 
+	if (!len || memchr(name, '\0', len))
+		return 0;
+	n = xstrndup(name, len);
+	r = s->cb.schema ? s->cb.schema(s->ctx, n, creates) : 0;
 	free(n);
 	if (r < 0)
 		return fail(s, s->lineno, "stopped");

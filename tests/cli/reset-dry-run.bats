@@ -46,7 +46,7 @@ teardown() {
 	run --separate-stderr "$DR" reset app --dry-run --seed nope </dev/null
 	assert_failure 2
 	assert_equal "${stderr_lines[0]}" "dockreset: error: unknown seed profile 'nope' of target 'app'"
-	run --separate-stderr "$DR" reset app --dry-run --strategy recreate </dev/null
+	run --separate-stderr "$DR" reset app --dry-run --strategy sideways </dev/null
 	assert_failure 2
 }
 

@@ -46,10 +46,9 @@ teardown() {
 	assert_equal "${stderr_lines[1]}" "hint: its profiles are 'one', 'code'"
 }
 
-@test "reset: a seed profile with a run step exits 2, not supported yet" {
+@test "reset: a seed profile with a run step is accepted (Docker is asked next: exit 4 here)" {
 	run --separate-stderr "$DR" reset app --seed one --seed code -y
-	assert_failure 2
-	assert_equal "${stderr_lines[0]}" "dockreset: error: seed profile 'code' has a \"run\" step: run steps (app code in a one-off container) are not supported yet"
+	assert_failure 4
 }
 
 @test "reset: --seed with --no-seed exits 2" {
@@ -58,13 +57,18 @@ teardown() {
 	assert_equal "${stderr_lines[0]}" "dockreset: error: --seed and --no-seed exclude each other"
 }
 
-@test "reset: --strategy recreate, or recreate in the config, exits 2 before Docker is asked" {
+@test "reset: --strategy recreate with \"keep\" exits 2 naming the key, before Docker is asked" {
+	python3 - <<'PY'
+import json
+c = json.load(open("dockreset.json"))
+c["targets"]["app"]["reset"]["keep"] = ["k"]
+json.dump(c, open("dockreset.json", "w"))
+PY
 	run --separate-stderr "$DR" reset app --strategy recreate -y
 	assert_failure 2
-	assert_equal "${stderr_lines[0]}" "dockreset: error: the recreate strategy (schemas dropped and recreated) is not supported yet"
+	assert_equal "${stderr_lines[0]}" "dockreset: error: targets.app.reset.keep: not allowed with the recreate strategy, which drops every table of the schemas"
 	run --separate-stderr "$DR" reset rec -y
-	assert_failure 2
-	assert_equal "${stderr_lines[0]}" "dockreset: error: the recreate strategy (schemas dropped and recreated) is not supported yet"
+	assert_failure 4
 	run --separate-stderr "$DR" reset app --strategy sideways
 	assert_failure 2
 	assert_equal "${stderr_lines[0]}" "dockreset: error: --strategy: 'sideways' is not truncate or recreate"

@@ -261,3 +261,35 @@ PY
 	run bk_db_digests discord
 	assert_output "$(cat "$OUT/before")"
 }
+
+@test "on a terminal with no BACKUP: a numbered choice, then the confirmation; the chosen backup is restored" {
+	load reset_helpers
+	local first
+	first=$(backup_file json)
+	bk_db_digests discord >"$OUT/first"
+	change_after_backup
+	backup_file custom >/dev/null
+	run bk_db_digests discord
+	refute_output "$(cat "$OUT/first")"
+
+	# newest first: 1 is the custom backup, 2 the json one
+	run rs_on_tty $'2\ndiscord-bot\n' '' restore discord-bot --no-safety-backup
+	assert_success
+	assert_output --partial "1) discord-bot-"
+	assert_output --partial "restore which backup (number)?"
+	assert_output --partial "restore of 'discord-bot' from $(basename "$first" .json) done"
+	run bk_db_digests discord
+	assert_output "$(cat "$OUT/first")"
+}
+
+@test "on a terminal, an answer that is no number of the list is asked again, then refused with exit 2" {
+	load reset_helpers
+	backup_file custom >/dev/null
+	bk_db_digests discord >"$OUT/before"
+	run rs_on_tty $'0\n99\nx\n' '' restore discord-bot
+	assert_failure 2
+	assert_output --partial "answer a number from 1 to"
+	assert_output --partial "no backup chosen: nothing done"
+	run bk_db_digests discord
+	assert_output "$(cat "$OUT/before")"
+}

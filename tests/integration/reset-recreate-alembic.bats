@@ -48,6 +48,7 @@ PY
 }
 
 teardown() {
+	[[ -z ${EVENTS_PID:-} ]] || kill "$EVENTS_PID" 2>/dev/null || true
 	# a test's extra schema must not refuse the next test's reset
 	stack_psql "DROP SCHEMA IF EXISTS archive CASCADE; DROP TABLE IF EXISTS public.scratch" \
 		>/dev/null 2>&1 || true
@@ -127,7 +128,11 @@ ta_oneoffs() {
 	assert_line --regexp '^extension\|citext\|public\|'
 	catalog_before=$output
 	started=$(ta_app_started)
-	since=$(date +%s)
+	# Docker's events as they happen (the daemon keeps only its last 256,
+	# too few on a busy machine to read them afterwards)
+	docker events --filter "label=com.docker.compose.project=$STACK_PROJECT" \
+		--format '{{json .}}' </dev/null >"$OUT/events" 2>&1 &
+	EVENTS_PID=$!
 
 	run "$BK_DR" -c "$CFG" reset task-api -y
 	assert_success
@@ -171,8 +176,9 @@ ta_oneoffs() {
 	assert_output "1"
 	run grep -F -- "$SECRET" "$B/audit.jsonl"
 	assert_failure 1
-	run docker events --since "$since" --until "$(date +%s)" --format '{{json .}}' \
-		--filter "label=com.docker.compose.project=$STACK_PROJECT"
+	sleep 1
+	kill "$EVENTS_PID"
+	run cat "$OUT/events"
 	assert_success
 	assert_output --partial '"com.docker.compose.oneoff":"True"'
 	refute_output --partial "$SECRET"

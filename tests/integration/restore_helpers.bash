@@ -164,6 +164,9 @@ rt_wait_copy() {
 		if [[ $n -ge 1 ]]; then
 			return 0
 		fi
+		if [[ -n ${RT_PID:-} ]] && ! kill -0 "$RT_PID" 2>/dev/null; then
+			break
+		fi
 		sleep 0.1
 	done
 	echo "the restore never ran the COPY of $pat; stderr: $(cat "$OUT/err" 2>/dev/null)" >&2

@@ -305,6 +305,16 @@ struct backup_list {
  */
 int backup_list_load(struct backup_list *out, const char *dir, const char *target);
 void backup_list_release(struct backup_list *l);
+/*
+ * Pure. What `restore TARGET latest` restores: the newest backup of l whose
+ * reason is neither pre-restore nor pre-rollback, or NULL when there is
+ * none. Also NULL, with *damaged set to its "NAME: why" entry, when a
+ * damaged manifest of target (l->damaged) is at least as new as that one
+ * by its id: the latest backup cannot be told, and an older one is never
+ * taken silently.
+ */
+const struct backup_entry *backup_list_latest(const struct backup_list *l, const char *target,
+					      const char **damaged);
 /* Pure. Sorts newest first as backup_list_load does. */
 void backup_list_sort(struct backup_entry *v, size_t n);
 

@@ -522,3 +522,32 @@ out:
 		backup_list_release(out);
 	return rc;
 }
+
+const struct backup_entry *backup_list_latest(const struct backup_list *l, const char *target,
+					      const char **damaged)
+{
+	const struct backup_entry *best = NULL;
+
+	*damaged = NULL;
+	for (size_t i = 0; i < l->n && !best; i++)
+		if (strcmp(l->v[i].reason, "pre-restore") && strcmp(l->v[i].reason, "pre-rollback"))
+			best = &l->v[i];
+	/* a damaged manifest may be the newest backup's: then there is no
+	 * telling which backup is the latest, and an older one is never taken
+	 * silently */
+	for (size_t i = 0; i < l->damaged.n; i++) {
+		const char *name = l->damaged.v[i];
+		size_t n = backup_id_prefix(target, name);
+		char *id = xstrndup(name, n);
+		time_t t;
+		unsigned seq;
+
+		if (n && backup_id_parse(&t, &seq, target, id) == 0 &&
+		    (!best || t > best->created_at || (t == best->created_at && seq > best->seq)))
+			*damaged = name;
+		free(id);
+		if (*damaged)
+			return NULL;
+	}
+	return best;
+}

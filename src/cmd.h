@@ -39,6 +39,11 @@ struct options {
 	int no_restart;
 	int timeout; /* seconds; -1: not given */
 	const char *strategy;
+	/* restore */
+	const char *file;
+	const char *scope;
+	const char *mode;
+	int no_safety_backup;
 	struct strlist seeds; /* --seed, in order */
 	/* positional arguments after the command */
 	char **args;
@@ -61,6 +66,7 @@ int cmd_prune(struct cmd_ctx *ctx);
 int cmd_mark(struct cmd_ctx *ctx);
 int cmd_plan(struct cmd_ctx *ctx);
 int cmd_reset(struct cmd_ctx *ctx);
+int cmd_restore(struct cmd_ctx *ctx);
 
 /*
  * What a reset of ctx's target would do (SPEC 4 steps 1-3), printed (or put
@@ -123,5 +129,36 @@ struct session {
 /* Returns 0 or the exit code after reporting; s is closable either way. */
 int session_open(struct session *s, const struct cmd_ctx *ctx, int need_db, int connect);
 void session_close(struct session *s);
+/*
+ * session_open() with the database: waits up to timeout_s for its
+ * container to be running and healthy (exit 5 otherwise), then connects.
+ */
+int session_open_waiting(struct session *s, const struct cmd_ctx *ctx, int timeout_s);
+/*
+ * COMMIT of the transaction xid (pg_current_xact_id()) on s->conn, "what"
+ * naming it in messages ("reset"). 0 committed; EXIT_COMMAND it did not
+ * (the database is as it was); 130/143 a signal came before COMMIT was
+ * sent (rolled back); EXIT_PARTIAL the outcome is unknown (reported). When
+ * the connection is lost during the COMMIT, a new one (s->conn replaced:
+ * session-level locks of the old one are gone) asks pg_xact_status before
+ * anything is said.
+ */
+int session_commit(struct session *s, const char *xid, int timeout_s, const char *what);
+/* pg_xact_status(xid) over s->conn: 0 committed, EXIT_COMMAND aborted,
+ * -1 unknown (in progress, or the question failed). */
+int session_xact_status(struct session *s, const char *xid);
+struct apps_stopped;
+/* Flushes every cache of t (SPEC 4 step 10); each one that fails is added
+ * to unfinished. */
+void session_flush_caches(struct session *s, const struct cfg_target *t,
+			  struct strlist *unfinished);
+/*
+ * Starts the apps of stopped and waits for them (SPEC 4 step 11), or with
+ * no_restart says they were left stopped; stopped is emptied. unfinished
+ * NULL: after a failure before the commit (each app not back up is an
+ * error); else each one not back up is added to it.
+ */
+void session_start_apps(struct session *s, struct apps_stopped *stopped, int timeout_s,
+			int no_restart, struct strlist *unfinished);
 
 #endif

@@ -1,11 +1,16 @@
 /*
- * cmd_common.c - the set-up most commands share: Docker, the target's
- * containers, its database.
+ * cmd_common.c - what the commands share: Docker, the target's containers,
+ * its database waited for, the commit whose outcome must be known, the
+ * caches and the apps after a change (reset, restore).
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "apps.h"
+#include "cache.h"
 #include "cmd.h"
+#include "sig.h"
 #include "ui.h"
 
 int session_open(struct session *s, const struct cmd_ctx *ctx, int need_db, int connect)
@@ -42,4 +47,170 @@ void session_close(struct session *s)
 	docker_close(s->d);
 	free(s->url);
 	memset(s, 0, sizeof(*s));
+}
+
+int session_open_waiting(struct session *s, const struct cmd_ctx *ctx, int timeout_s)
+{
+	const struct target_group *g;
+	int rc, err;
+
+	rc = session_open(s, ctx, 0, 0);
+	if (rc)
+		return rc;
+	g = &s->tc.groups[0];
+	if (g->n == 1 &&
+	    !(g->v[0]->running && (!g->v[0]->health || !strcmp(g->v[0]->health, "healthy")))) {
+		ui_step("waiting up to %d s for the database container '%s'", timeout_s,
+			g->v[0]->name);
+		err = docker_wait_healthy(s->d, g->v[0]->id, timeout_s, sig_flag());
+		if (err == DOCKER_EABORTED)
+			return sig_exit_code();
+		if (err < 0)
+			return docker_exit_code(err);
+		/* its state is new: look at every container again */
+		target_containers_release(&s->tc);
+		err = target_find_containers(s->d, ctx->cfg, ctx->target, &s->tc);
+		if (err < 0)
+			return docker_exit_code(err);
+	}
+	s->db = target_database(&s->tc, ctx->target);
+	if (!s->db)
+		return EXIT_CONTAINER;
+	if (pg_params_from_container(&s->pp, ctx->target, s->db, ctx->name) < 0)
+		return EXIT_CONTAINER;
+	s->conn = pg_connect(&s->pp);
+	return s->conn ? 0 : pg_exit_code(s->d, s->db, EXIT_CONTAINER);
+}
+
+int session_commit(struct session *s, const char *xid, int timeout_s, const char *what)
+{
+	PGconn *c = s->conn;
+	PGresult *res;
+	double deadline;
+
+	if (PQtransactionStatus(c) != PQTRANS_INTRANS) {
+		ui_error("the %s transaction failed before its commit", what);
+		return EXIT_COMMAND;
+	}
+	ui_step("committing");
+	res = pg_exec_finish(c, "COMMIT");
+	if (res && PQresultStatus(res) == PGRES_COMMAND_OK && !strcmp(PQcmdStatus(res), "COMMIT")) {
+		PQclear(res);
+		return 0;
+	}
+	if (!res && pg_failure() == PG_INTERRUPTED) {
+		/* the signal came before COMMIT was sent: nothing committed */
+		pg_snapshot_end(c);
+		return sig_exit_code();
+	}
+	if (res && PQstatus(c) != CONNECTION_BAD) {
+		char *m = pg_message(PQresultErrorMessage(res));
+		ui_error("the %s transaction did not commit: %s", what, m);
+		free(m);
+		PQclear(res);
+		return EXIT_COMMAND;
+	}
+	PQclear(res);
+	ui_warn("the connection was lost during COMMIT; asking the server what became of "
+		"transaction %s",
+		xid);
+	deadline = monotonic_s() + timeout_s;
+	for (;;) {
+		PGconn *n = pg_connect(&s->pp);
+		if (n) {
+			int rc;
+			PQfinish(s->conn);
+			s->conn = n;
+			rc = session_xact_status(s, xid);
+			if (rc == 0)
+				ui_info("    transaction %s committed", xid);
+			if (rc == EXIT_COMMAND)
+				ui_error(
+				    "the %s transaction did not commit (the server aborted it)",
+				    what);
+			if (rc >= 0)
+				return rc;
+			break;
+		}
+		if (monotonic_s() >= deadline || sig_pending())
+			break;
+		nanosleep(&(struct timespec){ .tv_sec = 1 }, NULL);
+	}
+	ui_error("the outcome of the %s is unknown: the connection was lost during COMMIT "
+		 "and the server could not say whether transaction %s committed",
+		 what, xid);
+	return EXIT_PARTIAL;
+}
+
+int session_xact_status(struct session *s, const char *xid)
+{
+	const char *params[1] = { xid };
+	const char *st = NULL;
+	PGresult *res;
+	int rc = -1;
+
+	res = pg_exec(s->conn, "SELECT pg_xact_status($1::xid8)", 1, params);
+	if (res && !PQgetisnull(res, 0, 0))
+		st = PQgetvalue(res, 0, 0);
+	if (st && !strcmp(st, "committed"))
+		rc = 0;
+	else if (st && !strcmp(st, "aborted"))
+		rc = EXIT_COMMAND;
+	PQclear(res);
+	return rc;
+}
+
+void session_flush_caches(struct session *s, const struct cfg_target *t, struct strlist *unfinished)
+{
+	for (size_t i = 0; i < t->ncaches; i++) {
+		const struct target_group *g = &s->tc.groups[1 + t->napps + i];
+		char *what = target_ref_name(g->ref);
+		if (g->n == 0) {
+			ui_error("cache %s has no container", what);
+			strlist_push_nodup(unfinished, xasprintf("flushing cache %s", what));
+		}
+		for (size_t j = 0; j < g->n; j++) {
+			ui_step("flushing cache '%s'", g->v[j]->name);
+			if (!g->v[j]->running) {
+				ui_error("cache container '%s' is not running", g->v[j]->name);
+				strlist_push_nodup(unfinished,
+						   xasprintf("flushing cache '%s'", g->v[j]->name));
+			} else if (cache_flush(s->d, g->v[j], &t->caches[i]) < 0) {
+				strlist_push_nodup(unfinished,
+						   xasprintf("flushing cache '%s'", g->v[j]->name));
+			}
+		}
+		free(what);
+	}
+}
+
+void session_start_apps(struct session *s, struct apps_stopped *stopped, int timeout_s,
+			int no_restart, struct strlist *unfinished)
+{
+	struct strlist failed = STRLIST_INIT;
+	int err;
+
+	if (no_restart) {
+		for (size_t i = 0; i < stopped->names.n; i++)
+			ui_info("    app '%s' left stopped (--no-restart)", stopped->names.v[i]);
+		apps_stopped_release(stopped);
+		return;
+	}
+	if (!stopped->ids.n)
+		return;
+	ui_step(unfinished ? "starting the apps" : "starting the apps again");
+	err = apps_start(s->d, stopped, timeout_s, sig_flag(), &failed);
+	for (size_t i = 0; i < failed.n; i++) {
+		if (unfinished)
+			strlist_push_nodup(unfinished,
+					   xasprintf(err == DOCKER_EABORTED
+							 ? "app '%s' started, not waited for"
+							 : "app '%s' not running and healthy",
+						     failed.v[i]));
+		else
+			ui_error("app '%s' was stopped by this run and is not back up",
+				 failed.v[i]);
+	}
+	strlist_clear(&failed);
+	apps_stopped_release(stopped);
 }

@@ -118,42 +118,6 @@ static int check_request(struct reset_run *r)
 	return 0;
 }
 
-/* ---- step 1: the database, waited for ---- */
-
-static int open_session(struct reset_run *r)
-{
-	struct session *s = &r->ss;
-	const struct target_group *g;
-	int rc, err;
-
-	rc = session_open(s, r->ctx, 0, 0);
-	if (rc)
-		return rc;
-	g = &s->tc.groups[0];
-	if (g->n == 1 &&
-	    !(g->v[0]->running && (!g->v[0]->health || !strcmp(g->v[0]->health, "healthy")))) {
-		ui_step("waiting up to %d s for the database container '%s'", r->timeout,
-			g->v[0]->name);
-		err = docker_wait_healthy(s->d, g->v[0]->id, r->timeout, sig_flag());
-		if (err == DOCKER_EABORTED)
-			return sig_exit_code();
-		if (err < 0)
-			return docker_exit_code(err);
-		/* its state is new: look at every container again */
-		target_containers_release(&s->tc);
-		err = target_find_containers(s->d, r->ctx->cfg, r->t, &s->tc);
-		if (err < 0)
-			return docker_exit_code(err);
-	}
-	s->db = target_database(&s->tc, r->t);
-	if (!s->db)
-		return EXIT_CONTAINER;
-	if (pg_params_from_container(&s->pp, r->t, s->db, "reset") < 0)
-		return EXIT_CONTAINER;
-	s->conn = pg_connect(&s->pp);
-	return s->conn ? 0 : EXIT_CONTAINER;
-}
-
 /* ---- step 2: the plan ---- */
 
 /* Catalog, plan, row counts, stats and markers: what `plan` shows. */
@@ -373,84 +337,6 @@ static int empty_and_seed(struct reset_run *r)
 	return sig_pending() ? sig_exit_code() : 0;
 }
 
-/*
- * COMMIT. 0 committed; EXIT_COMMAND the transaction did not commit (the
- * database is as it was); EXIT_PARTIAL the outcome is unknown (reported).
- * When the connection is lost during the COMMIT, a new one asks the server
- * what became of the transaction before anything is said.
- */
-static int commit_reset(struct reset_run *r)
-{
-	PGconn *c = r->ss.conn;
-	PGresult *res;
-	double deadline;
-
-	if (PQtransactionStatus(c) != PQTRANS_INTRANS) {
-		ui_error("the reset transaction failed before its commit");
-		return EXIT_COMMAND;
-	}
-	ui_step("committing");
-	res = pg_exec_finish(c, "COMMIT");
-	if (res && PQresultStatus(res) == PGRES_COMMAND_OK && !strcmp(PQcmdStatus(res), "COMMIT")) {
-		PQclear(res);
-		return 0;
-	}
-	if (!res && pg_failure() == PG_INTERRUPTED) {
-		/* the signal came before COMMIT was sent: nothing committed */
-		pg_snapshot_end(c);
-		return sig_exit_code();
-	}
-	if (res && PQstatus(c) != CONNECTION_BAD) {
-		char *m = pg_message(PQresultErrorMessage(res));
-		ui_error("the reset transaction did not commit: %s", m);
-		free(m);
-		PQclear(res);
-		return EXIT_COMMAND;
-	}
-	PQclear(res);
-	ui_warn("the connection was lost during COMMIT; asking the server what became of "
-		"transaction %s",
-		r->xid);
-	deadline = monotonic_s() + r->timeout;
-	for (;;) {
-		PGconn *n = pg_connect(&r->ss.pp);
-		if (n) {
-			const char *params[1] = { r->xid };
-			const char *st = NULL;
-			int rc = -1;
-			PQfinish(r->ss.conn);
-			r->ss.conn = n;
-			r->advisory = 0; /* it ended with the old session */
-			res = pg_exec(n, "SELECT pg_xact_status($1::xid8)", 1, params);
-			if (res && !PQgetisnull(res, 0, 0))
-				st = PQgetvalue(res, 0, 0);
-			if (st && !strcmp(st, "committed"))
-				rc = 0;
-			else if (st && !strcmp(st, "aborted"))
-				rc = EXIT_COMMAND;
-			PQclear(res);
-			if (rc == 0)
-				ui_info("    transaction %s committed", r->xid);
-			if (rc == EXIT_COMMAND)
-				ui_error(
-				    "the reset transaction did not commit (the server aborted it)");
-			if (rc >= 0)
-				return rc;
-			break;
-		}
-		if (monotonic_s() >= deadline || sig_pending())
-			break;
-		nanosleep(&(struct timespec){ .tv_sec = 1 }, NULL);
-	}
-	ui_error("the outcome of the reset is unknown: the connection was lost during COMMIT "
-		 "and the server could not say whether transaction %s committed",
-		 r->xid);
-	if (r->manifest)
-		ui_hint("backup %s holds the state before the reset",
-			json_string_value(json_object_get(r->manifest, "id")));
-	return EXIT_PARTIAL;
-}
-
 /* ---- steps 9 to 11: after the commit ---- */
 
 static void after_commit(struct reset_run *r)
@@ -466,47 +352,10 @@ static void after_commit(struct reset_run *r)
 			strlist_push(&r->unfinished, "counting the rows after the reset");
 	}
 	/* 10 */
-	for (size_t i = 0; i < t->ncaches; i++) {
-		const struct target_group *g = &r->ss.tc.groups[1 + t->napps + i];
-		char *what = target_ref_name(g->ref);
-		if (g->n == 0) {
-			ui_error("cache %s has no container", what);
-			strlist_push_nodup(&r->unfinished, xasprintf("flushing cache %s", what));
-		}
-		for (size_t j = 0; j < g->n; j++) {
-			ui_step("flushing cache '%s'", g->v[j]->name);
-			if (!g->v[j]->running) {
-				ui_error("cache container '%s' is not running", g->v[j]->name);
-				strlist_push_nodup(&r->unfinished,
-						   xasprintf("flushing cache '%s'", g->v[j]->name));
-			} else if (cache_flush(r->ss.d, g->v[j], &t->caches[i]) < 0) {
-				strlist_push_nodup(&r->unfinished,
-						   xasprintf("flushing cache '%s'", g->v[j]->name));
-			}
-		}
-		free(what);
-	}
+	session_flush_caches(&r->ss, t, &r->unfinished);
 	/* 11 */
-	if (r->ctx->opt->no_restart) {
-		for (size_t i = 0; i < r->stopped.names.n; i++)
-			ui_info("    app '%s' left stopped (--no-restart)", r->stopped.names.v[i]);
-		apps_stopped_release(&r->stopped);
-		return;
-	}
-	if (r->stopped.ids.n) {
-		struct strlist failed = STRLIST_INIT;
-		int err;
-		ui_step("starting the apps");
-		err = apps_start(r->ss.d, &r->stopped, r->timeout, sig_flag(), &failed);
-		for (size_t i = 0; i < failed.n; i++)
-			strlist_push_nodup(&r->unfinished,
-					   xasprintf(err == DOCKER_EABORTED
-							 ? "app '%s' started, not waited for"
-							 : "app '%s' not running and healthy",
-						     failed.v[i]));
-		strlist_clear(&failed);
-		apps_stopped_release(&r->stopped);
-	}
+	session_start_apps(&r->ss, &r->stopped, r->timeout, r->ctx->opt->no_restart,
+			   &r->unfinished);
 }
 
 /* Before the commit: roll back, start what was stopped. */
@@ -515,16 +364,7 @@ static void undo(struct reset_run *r)
 	if (r->in_tx && r->ss.conn)
 		pg_snapshot_end(r->ss.conn);
 	r->in_tx = 0;
-	if (r->stopped.ids.n) {
-		struct strlist failed = STRLIST_INIT;
-		ui_step("starting the apps again");
-		apps_start(r->ss.d, &r->stopped, r->timeout, sig_flag(), &failed);
-		for (size_t i = 0; i < failed.n; i++)
-			ui_error("app '%s' was stopped by this run and is not back up",
-				 failed.v[i]);
-		strlist_clear(&failed);
-		apps_stopped_release(&r->stopped);
-	}
+	session_start_apps(&r->ss, &r->stopped, r->timeout, 0, NULL);
 }
 
 /* ---- step 12 ---- */
@@ -622,6 +462,7 @@ int cmd_reset(struct cmd_ctx *ctx)
 	char *why = NULL;
 	double start = monotonic_s();
 	int rc, locked = 0;
+	PGconn *conn0;
 
 	r->timeout = ctx->opt->timeout > 0 ? ctx->opt->timeout : DEFAULT_TIMEOUT_S;
 	r->key = backup_advisory_key(r->t->name);
@@ -633,7 +474,7 @@ int cmd_reset(struct cmd_ctx *ctx)
 		rc = plan_show(ctx);
 		goto out;
 	}
-	if ((rc = open_session(r)))
+	if ((rc = session_open_waiting(&r->ss, ctx, r->timeout)))
 		goto out;
 	/* 2, 3: a plan that cannot run is refused after the report, as plan does */
 	if ((rc = build_plan(r)))
@@ -667,10 +508,16 @@ int cmd_reset(struct cmd_ctx *ctx)
 		}
 	}
 	/* 6, 7 */
+	conn0 = r->ss.conn;
 	if (sig_pending() || (rc = backup_and_count(r)) || (rc = empty_and_seed(r)))
 		goto out;
-	rc = commit_reset(r);
+	rc = session_commit(&r->ss, r->xid, r->timeout, "reset");
 	r->in_tx = 0;
+	if (r->ss.conn != conn0)
+		r->advisory = 0; /* it ended with the old session */
+	if (rc == EXIT_PARTIAL && r->manifest)
+		ui_hint("backup %s holds the state before the reset",
+			json_string_value(json_object_get(r->manifest, "id")));
 	if (rc)
 		goto out;
 	r->committed = 1;

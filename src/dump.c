@@ -536,11 +536,13 @@ static long file_in(void *ctx, char *buf, size_t cap)
 	return (long)n;
 }
 
-static int verify_custom(struct docker *d, const struct docker_container *db, const char *path)
+static int verify_custom(struct docker *d, const struct docker_container *db, const char *path,
+			 unsigned flags)
 {
 	const char *argv[] = { "pg_restore", "--file=/dev/null", NULL };
 	struct sink s = { .err = STRBUF_INIT };
-	struct file_in fi = { .fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) };
+	struct file_in fi = { .fd = open(path, O_RDONLY | O_CLOEXEC |
+						   (flags & BACKUP_READ_FOLLOW ? 0 : O_NOFOLLOW)) };
 	struct docker_exec_opts o = { 0 };
 	int code = -1, err, rc;
 
@@ -597,7 +599,24 @@ int dump_verify(struct docker *d, const struct docker_container *db, const char 
 	if (e < 0)
 		rc = backup_exit_code(e);
 	else if (!strcmp(format, "custom"))
-		rc = verify_custom(d, db, path);
+		rc = verify_custom(d, db, path, 0);
 	free(path);
+	return rc;
+}
+
+int dump_verify_content(struct docker *d, const struct docker_container *db, const char *path,
+			enum backup_format format, json_t **tables)
+{
+	struct backup_scan scan = { 0 };
+	int e, rc = 0;
+
+	e = backup_scan_file(&scan, path, format, BACKUP_READ_FOLLOW);
+	if (e < 0)
+		rc = backup_exit_code(e);
+	else if (format == BACKUP_FORMAT_CUSTOM)
+		rc = verify_custom(d, db, path, BACKUP_READ_FOLLOW);
+	if (rc == 0 && tables)
+		*tables = json_incref(scan.tables);
+	backup_scan_release(&scan);
 	return rc;
 }

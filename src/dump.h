@@ -49,6 +49,16 @@ int dump_verify(struct docker *d, const struct docker_container *db, const char 
 		const json_t *manifest);
 
 /*
+ * The content check of a backup without a manifest (restore --file): the
+ * file at path (a symlink followed) read whole in its format, custom
+ * through pg_restore --file=/dev/null in db. *tables (may be NULL): json,
+ * the rows per table it holds (new reference), else NULL. Returns an exit
+ * code as dump_verify().
+ */
+int dump_verify_content(struct docker *d, const struct docker_container *db, const char *path,
+			enum backup_format format, json_t **tables);
+
+/*
  * A stat's value as the manifest keeps it (new reference): a JSON integer
  * when s is exactly an optional '-' and digits that fit in 64 bits, else
  * the string, redacted (" 42" and 99999999999999999999 stay strings).

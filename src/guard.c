@@ -373,12 +373,7 @@ static int interrupted(void)
 	return sig_exit_code();
 }
 
-/*
- * Prints prompt, reads one line into line (without its newline). 0, or the
- * exit code after reporting: EOF refuses, a signal interrupts (the handlers
- * have no SA_RESTART, so fgets returns).
- */
-static int read_answer(const char *prompt, char *line, size_t size)
+int guard_read_answer(const char *prompt, char *line, size_t size)
 {
 	fputs(prompt, stderr);
 	fflush(stderr);
@@ -506,7 +501,7 @@ int guard_confirm_req(const struct guard_confirm_req *r)
 		prompt = xasprintf("To %s, type '%s': ", what, want);
 		break;
 	}
-	rc = read_answer(prompt, line, sizeof(line));
+	rc = guard_read_answer(prompt, line, sizeof(line));
 	if (rc == 0 && strcmp(line, want)) {
 		ui_error("not confirmed ('%s' is not '%s'): nothing done", line, want);
 		rc = EXIT_REFUSED;

@@ -138,6 +138,13 @@ char *guard_confirmation_text(const struct guard_confirm_req *r);
 int guard_confirm_req(const struct guard_confirm_req *r);
 
 /*
+ * Prints prompt on stderr, reads one line of stdin into line (without its
+ * newline). 0, or the exit code after reporting: EOF refuses (3), a signal
+ * interrupts (130/143; the handlers have no SA_RESTART, so fgets returns).
+ */
+int guard_read_answer(const char *prompt, char *line, size_t size);
+
+/*
  * For --no-backup / --no-safety-backup (option, as typed): 3 after
  * reporting when the target is production, else 0.
  */

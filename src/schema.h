@@ -36,6 +36,8 @@ struct schema_defacl {
 struct schema_extension {
 	char *name;
 	char *version;
+	unsigned long oid; /* its creation order: an extension another one
+			    * requires is older (created first) */
 };
 
 /* One schema as it is now. */
@@ -87,12 +89,16 @@ int schema_gather(PGconn *c, const char *const *names, size_t n, struct schema_s
  * Appends to out, one statement per entry (no trailing semicolon), what
  * drops every schema of s (DROP SCHEMA IF EXISTS ... CASCADE) and then, for
  * those with recreate set, creates it again: CREATE SCHEMA, ALTER SCHEMA
- * ... OWNER TO, the ACL as REVOKE ALL ... FROM PUBLIC when PUBLIC lost its
- * default rights and GRANT ... per aclitem (WITH GRANT OPTION where
- * marked), the default privileges as ALTER DEFAULT PRIVILEGES FOR ROLE ...
- * IN SCHEMA ... GRANT ..., and CREATE EXTENSION ... WITH SCHEMA ...
- * VERSION .... Identifiers quoted, literals quoted. Pure. Returns 0, or -1
- * (with a message in err) for an ACL text it cannot read.
+ * ... OWNER TO, the ACL (NULL: left as CREATE SCHEMA makes it, the owner's
+ * USAGE and CREATE; else GRANT ... per aclitem in the ACL's order, WITH
+ * GRANT OPTION where marked, after REVOKE ALL ... FROM the owner unless the
+ * ACL starts with the owner's default item; an item granted by another
+ * role between SET ROLE and RESET ROLE), then the extensions of all the
+ * schemas oldest first (CREATE EXTENSION IF NOT EXISTS ... WITH SCHEMA ...
+ * VERSION ...), then the default privileges (ALTER DEFAULT PRIVILEGES FOR
+ * ROLE ... IN SCHEMA ... GRANT ...). Identifiers quoted, literals quoted.
+ * Pure. Returns 0, or -1 (with a message in err; out unchanged) for an ACL
+ * text it cannot read.
  */
 int schema_sql(struct strlist *out, const struct schema_set *s, struct strbuf *err);
 

@@ -1061,6 +1061,46 @@ static void listing_sorts_and_separates(void **state)
 	tmpdir_free(dir);
 }
 
+/* ---- latest: what `restore TARGET latest` takes ---- */
+
+static void latest_skips_restore_backups_and_stops_at_damage(void **state)
+{
+	struct backup_entry v[3] = {
+		{ .id = "shop-20261122T010205Z", .reason = "pre-restore", .created_at = T0 + 2 },
+		{ .id = "shop-20261122T010204Z", .reason = "pre-rollback", .created_at = T0 + 1 },
+		{ .id = "shop-20261122T010203Z-2",
+		  .reason = "pre-reset",
+		  .created_at = T0,
+		  .seq = 2 },
+	};
+	struct backup_list l = { v, 3, STRLIST_INIT, STRLIST_INIT };
+	const char *damaged = "x";
+
+	(void)state;
+	assert_ptr_equal(backup_list_latest(&l, "shop", &damaged), &v[2]);
+	assert_null(damaged);
+	/* an older damaged manifest does not matter */
+	strlist_push(&l.damaged, "shop-20261122T010203Z.manifest.json: line 1: garbage");
+	assert_ptr_equal(backup_list_latest(&l, "shop", &damaged), &v[2]);
+	assert_null(damaged);
+	/* one as new as the latest (same second, later sequence), or newer:
+	 * no telling which is the latest, and never an older one silently */
+	strlist_push(&l.damaged, "shop-20261122T010203Z-3.manifest.json: truncated");
+	assert_null(backup_list_latest(&l, "shop", &damaged));
+	assert_string_equal(damaged, "shop-20261122T010203Z-3.manifest.json: truncated");
+	strlist_clear(&l.damaged);
+	/* only restore and rollback backups: none */
+	l.n = 2;
+	assert_null(backup_list_latest(&l, "shop", &damaged));
+	assert_null(damaged);
+	/* none at all, but a damaged one: it may have been the latest */
+	l.n = 0;
+	strlist_push(&l.damaged, "shop-20261101T000000Z.manifest.json: line 1: garbage");
+	assert_null(backup_list_latest(&l, "shop", &damaged));
+	assert_non_null(damaged);
+	strlist_clear(&l.damaged);
+}
+
 /* ---- retention ---- */
 
 struct retention_case {
@@ -1606,6 +1646,7 @@ int main(void)
 		cmocka_unit_test(id_prefixes),
 		cmocka_unit_test(ids_pick_the_first_free),
 		cmocka_unit_test(formats_and_names),
+		cmocka_unit_test(latest_skips_restore_backups_and_stops_at_damage),
 		cmocka_unit_test(dirs_created_private),
 		cmocka_unit_test(dirs_refused_when_unsafe),
 		cmocka_unit_test(writer_hashes_and_renames),

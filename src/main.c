@@ -28,7 +28,9 @@ enum {
 	O_LABEL = 1 << 5,
 	O_KEEP = 1 << 6,
 	O_OLDER_THAN = 1 << 7,
-	O_RESET = 1 << 8, /* --no-backup --seed --no-seed --no-restart --timeout --strategy */
+	O_RESET = 1 << 8,    /* --no-backup --seed --no-seed --strategy */
+	O_RESTART = 1 << 9,  /* --no-restart --timeout */
+	O_RESTORE = 1 << 10, /* --file --scope --mode --no-safety-backup */
 	O_GLOBAL = 1 << 30,
 };
 
@@ -105,8 +107,9 @@ static const struct command commands[] = {
 	  "confirmation (phrase 'mark production TARGET'). On PostgreSQL 15 and\n"
 	  "later an owner who is no superuser needs, once, from a superuser:\n"
 	  "GRANT SET ON PARAMETER dockreset.environment TO owner.\n" },
-	{ "reset", cmd_reset, NEED_CONFIG | NEED_TARGET, O_DRY_RUN | O_YES | O_PRODUCTION | O_RESET,
-	  0, "reset TARGET", "back up, empty the reset tables, seed, flush caches, restart apps",
+	{ "reset", cmd_reset, NEED_CONFIG | NEED_TARGET,
+	  O_DRY_RUN | O_YES | O_PRODUCTION | O_RESET | O_RESTART, 0, "reset TARGET",
+	  "back up, empty the reset tables, seed, flush caches, restart apps",
 	  "Waits for the database, shows the plan (tables with row counts, stats),\n"
 	  "asks for the target's name (or -y), takes the target's lock, stops the\n"
 	  "apps, takes a verified pre-reset backup from the snapshot of the reset\n"
@@ -114,6 +117,27 @@ static const struct command commands[] = {
 	  "transaction, commits, flushes the caches and starts the apps again.\n"
 	  "A failure before the commit leaves the database as it was and the apps\n"
 	  "running; one after it exits 10 naming the backup that restores.\n" },
+	{ "restore", cmd_restore, NEED_CONFIG | NEED_TARGET,
+	  O_YES | O_PRODUCTION | O_RESTART | O_RESTORE, 1, "restore TARGET [BACKUP]",
+	  "restore a backup: latest, an id, or a choice",
+	  "Restores BACKUP: 'latest' (the newest backup not taken by a restore or\n"
+	  "a rollback), an id of the target (see 'dockreset backups TARGET'), or,\n"
+	  "on a terminal and when omitted, one chosen from the list; --file PATH\n"
+	  "restores a backup made elsewhere (custom, plain or json, told by its\n"
+	  "content; no manifest vouches for it). The backup is fully verified\n"
+	  "first and must belong to the target and its database. Then: the\n"
+	  "confirmation, the lock, the apps stopped, the database's other sessions\n"
+	  "ended, a verified pre-restore safety backup, the restore in one\n"
+	  "transaction, the row counts compared with the manifest, the caches\n"
+	  "flushed and the apps started again.\n"
+	  "--scope all (default): the database as it was (custom and plain: the\n"
+	  "schemas of the backup dropped and recreated with their owner, ACL,\n"
+	  "default privileges and extensions, then the dump through psql; json:\n"
+	  "every table's rows). --scope reset: only the rows of the reset tables,\n"
+	  "every other table as it is now. --mode merge (json): nothing deleted,\n"
+	  "rows matched per restore.merge updated, others inserted.\n"
+	  "A failure or an interrupt before the commit leaves the database as it\n"
+	  "was and the apps running.\n" },
 };
 
 struct option_def {
@@ -148,9 +172,16 @@ static const struct option_def option_defs[] = {
 	  "    --no-backup       no pre-reset backup (never on production)" },
 	{ "seed", 0, 1, O_RESET, "    --seed PROFILE    run this seed profile (repeatable)" },
 	{ "no-seed", 0, 0, O_RESET, "    --no-seed         run no seed profile" },
-	{ "no-restart", 0, 0, O_RESET, "    --no-restart      leave the apps stopped" },
-	{ "timeout", 0, 1, O_RESET, "    --timeout SECONDS health waits (default 60)" },
+	{ "no-restart", 0, 0, O_RESTART, "    --no-restart      leave the apps stopped" },
+	{ "timeout", 0, 1, O_RESTART, "    --timeout SECONDS health waits (default 60)" },
 	{ "strategy", 0, 1, O_RESET, "    --strategy NAME   truncate (recreate: not yet)" },
+	{ "file", 0, 1, O_RESTORE, "    --file PATH       restore a backup made elsewhere" },
+	{ "scope", 0, 1, O_RESTORE,
+	  "    --scope SCOPE     all (default) or reset (the reset tables)" },
+	{ "mode", 0, 1, O_RESTORE,
+	  "    --mode MODE       replace (default) or merge (json backups)" },
+	{ "no-safety-backup", 0, 0, O_RESTORE,
+	  "    --no-safety-backup no pre-restore backup (never on production)" },
 };
 
 static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -287,6 +318,14 @@ static int set_option(struct options *o, const struct option_def *d, const char 
 		}
 	} else if (!strcmp(n, "strategy"))
 		o->strategy = arg;
+	else if (!strcmp(n, "file"))
+		o->file = arg;
+	else if (!strcmp(n, "scope"))
+		o->scope = arg;
+	else if (!strcmp(n, "mode"))
+		o->mode = arg;
+	else if (!strcmp(n, "no-safety-backup"))
+		o->no_safety_backup = 1;
 	return 0;
 }
 

@@ -13,36 +13,6 @@
 #include <string.h>
 
 #include "restore_rows.h"
-#include "sqlstream.h"
-
-/* Until src/sqlstream.c lands on main: the loader links against these. */
-struct sqlstream *sqlstream_new(const struct sqlstream_cb *cb, void *ctx)
-{
-	(void)cb;
-	(void)ctx;
-	return NULL;
-}
-void sqlstream_free(struct sqlstream *s)
-{
-	(void)s;
-}
-int sqlstream_feed(struct sqlstream *s, const char *buf, size_t len)
-{
-	(void)s;
-	(void)buf;
-	(void)len;
-	return -1;
-}
-int sqlstream_finish(struct sqlstream *s)
-{
-	(void)s;
-	return -1;
-}
-const char *sqlstream_error(const struct sqlstream *s)
-{
-	(void)s;
-	return "";
-}
 
 static void row(const char *line, size_t ncols, const char *want)
 {

@@ -67,9 +67,9 @@ assert_unchanged_running() {
 import sys
 p = sys.argv[1]
 s = open(p).read()
-mark = "-- PostgreSQL database dump complete"
+mark = "\n--\n-- PostgreSQL database dump complete\n"
 assert s.count(mark) == 1, "no completion comment"
-s = s.replace(mark, "INSERT INTO no_such_table VALUES (1);\n\n" + mark)
+s = s.replace(mark, "\nINSERT INTO no_such_table VALUES (1);\n" + mark)
 open(p, "w").write(s)
 PY
 	change_db

@@ -162,6 +162,7 @@ restore_signal() {
 	rt_bg restore discord-bot latest -y --no-safety-backup --timeout 10
 	run rt_wait_copy big
 	assert_success
+	rt_mark
 	docker stop -t 10 "$(bk_db)" >/dev/null
 	rt_wait_bg
 	assert [ "$RT_RC" -eq 5 -o "$RT_RC" -eq 6 ]

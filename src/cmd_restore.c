@@ -63,6 +63,7 @@ struct restore_run {
 	int advisory;
 	struct apps_stopped stopped;
 	json_t *safety; /* the pre-restore backup's manifest */
+	char *post;	/* psql's input after the dump: default privileges, COMMIT */
 	char *xid;
 	int in_tx, committed;
 	json_t *tables; /* [{"name", "rows", "expected"}] after the commit */
@@ -552,7 +553,7 @@ static char *restore_prelude(struct restore_run *r, int *rc)
 {
 	struct schema_names sn = { STRLIST_INIT, STRLIST_INIT };
 	struct schema_set set = { 0 };
-	struct strlist sql = STRLIST_INIT;
+	struct strlist sql = STRLIST_INIT, late = STRLIST_INIT;
 	struct strbuf sb = STRBUF_INIT, err = STRBUF_INIT;
 	char *out = NULL;
 
@@ -576,7 +577,7 @@ static char *restore_prelude(struct restore_run *r, int *rc)
 	}
 	for (size_t i = 0; i < set.n; i++)
 		set.v[i].recreate = !strlist_has(&sn.created, set.v[i].name);
-	if (schema_sql(&sql, &set, &err) < 0) {
+	if (schema_sql_split(&sql, &late, &set, &err) < 0) {
 		ui_error("cannot recreate the schemas: %s", err.buf);
 		*rc = EXIT_COMMAND;
 		goto done;
@@ -591,11 +592,19 @@ static char *restore_prelude(struct restore_run *r, int *rc)
 	strbuf_addstr(&sb, "SET LOCAL lock_timeout = 0;\n");
 	ui_verbose("schemas dropped and recreated: %zu", set.n);
 	out = strbuf_detach(&sb);
+	/* after the dump: the default privileges (before it they would reach
+	 * the restored tables), then the COMMIT and its mark */
+	strbuf_addstr(&sb, "\n");
+	for (size_t i = 0; i < late.n; i++)
+		strbuf_addf(&sb, "%s;\n", late.v[i]);
+	strbuf_addstr(&sb, "COMMIT;\n\\echo " COMMITTED_MARK "\n");
+	r->post = strbuf_detach(&sb);
 done:
 	strlist_clear(&sn.names);
 	strlist_clear(&sn.created);
 	schema_set_release(&set);
 	strlist_clear(&sql);
+	strlist_clear(&late);
 	strbuf_release(&sb);
 	strbuf_release(&err);
 	return out;
@@ -668,8 +677,6 @@ static const char custom_script[] =
     " printf '%s\\n' \"$DOCKRESET_POST\"; } |"
     " psql --no-psqlrc --quiet --set=ON_ERROR_STOP=1 --output=/dev/null";
 
-static const char restore_post[] = "\nCOMMIT;\n\\echo " COMMITTED_MARK "\n";
-
 static int restore_psql(struct restore_run *r, const char *pre)
 {
 	char *app = xasprintf("dockreset:restore-psql:%s", r->t->name);
@@ -695,13 +702,13 @@ static int restore_psql(struct restore_run *r, const char *pre)
 		env[k++] = env_pw;
 	if (r->format == BACKUP_FORMAT_CUSTOM) {
 		env_pre = xasprintf("DOCKRESET_PRE=%s", pre);
-		env_post = xasprintf("DOCKRESET_POST=%s", restore_post);
+		env_post = xasprintf("DOCKRESET_POST=%s", r->post);
 		env[k++] = env_pre;
 		env[k++] = env_post;
 		o.argv = custom_argv;
 	} else {
 		fi.pre = pre;
-		fi.post = restore_post;
+		fi.post = r->post;
 		o.argv = plain_argv;
 	}
 	o.env = env;
@@ -1093,6 +1100,7 @@ out:
 	apps_stopped_release(&r->stopped);
 	plan_report_release(&r->rep);
 	free(pre);
+	free(r->post);
 	free(r->path);
 	free(r->xid);
 	free(r->branch);

@@ -742,7 +742,13 @@ struct ext_ref {
 
 int schema_sql(struct strlist *out, const struct schema_set *s, struct strbuf *err)
 {
-	struct strlist add = STRLIST_INIT;
+	return schema_sql_split(out, NULL, s, err);
+}
+
+int schema_sql_split(struct strlist *out, struct strlist *late, const struct schema_set *s,
+		     struct strbuf *err)
+{
+	struct strlist add = STRLIST_INIT, later = STRLIST_INIT;
 	struct ext_ref *ext = NULL;
 	size_t next = 0;
 	int rc = -1;
@@ -810,7 +816,7 @@ int schema_sql(struct strlist *out, const struct schema_set *s, struct strbuf *e
 			continue;
 		q = plan_quote_ident(st->name);
 		for (size_t k = 0; k < st->ndefacl; k++)
-			if (defacl_sql(&add, st, q, &st->defacl[k], err) < 0) {
+			if (defacl_sql(late ? &later : &add, st, q, &st->defacl[k], err) < 0) {
 				free(q);
 				goto out;
 			}
@@ -820,10 +826,15 @@ int schema_sql(struct strlist *out, const struct schema_set *s, struct strbuf *e
 		strlist_push_nodup(out, add.v[k]);
 		add.v[k] = NULL;
 	}
+	for (size_t k = 0; k < later.n; k++) {
+		strlist_push_nodup(late, later.v[k]);
+		later.v[k] = NULL;
+	}
 	rc = 0;
 out:
 	free(ext);
 	strlist_clear(&add);
+	strlist_clear(&later);
 	return rc;
 }
 

@@ -102,6 +102,15 @@ int schema_gather(PGconn *c, const char *const *names, size_t n, struct schema_s
  */
 int schema_sql(struct strlist *out, const struct schema_set *s, struct strbuf *err);
 
+/*
+ * schema_sql(), with the default privileges appended to late instead (when
+ * late is not NULL): a restore puts them back after the dump has made its
+ * objects, so that they do not reach the restored tables (whose grants the
+ * dump gives itself), as pg_dump orders them.
+ */
+int schema_sql_split(struct strlist *out, struct strlist *late, const struct schema_set *s,
+		     struct strbuf *err);
+
 void schema_set_release(struct schema_set *s);
 
 #endif

@@ -183,8 +183,12 @@ round_trip() {
 	run rt_unchanged "$OUT/sums"
 	assert_output ""
 	# the default privileges still act: a table made now is readable by the role
-	run bk_psql discord "CREATE TABLE drt_after (x int); SELECT has_table_privilege('drt_reader', 'drt_after', 'SELECT'); DROP TABLE drt_after"
+	run bk_psql discord "CREATE TABLE drt_after (x int)"
+	assert_success
+	run bk_psql discord "SELECT has_table_privilege('drt_reader', 'drt_after', 'SELECT')"
 	assert_output "t"
+	run bk_psql discord "DROP TABLE drt_after"
+	assert_success
 }
 
 @test "a view of another schema over a public table: refused with exit 2 naming it, nothing changed" {

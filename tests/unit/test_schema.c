@@ -391,6 +391,32 @@ static void default_acls_of_each_objtype(void **state)
 	schema_set_release(&s);
 }
 
+/* For a restore the default privileges come after the dump (split off):
+ * before it they would reach every restored table. */
+static void default_acls_split_off_for_after_the_dump(void **state)
+{
+	struct strlist out = STRLIST_INIT, late = STRLIST_INIT;
+	struct strbuf err = STRBUF_INIT;
+	struct schema_set s;
+
+	(void)state;
+	one_schema(&s, "s", "o", NULL);
+	s.v[0].recreate = 1;
+	add_defacl(&s, "o", 'r', "{w=r/o}");
+	add_ext(&s, "citext", "1.6", 10);
+	assert_int_equal(schema_sql_split(&out, &late, &s, &err), 0);
+	assert_int_equal(out.n, 4);
+	assert_string_equal(
+	    out.v[3], "CREATE EXTENSION IF NOT EXISTS \"citext\" WITH SCHEMA \"s\" VERSION '1.6'");
+	assert_int_equal(late.n, 1);
+	assert_string_equal(late.v[0], "ALTER DEFAULT PRIVILEGES FOR ROLE \"o\" IN SCHEMA \"s\" "
+				       "GRANT SELECT ON TABLES TO \"w\"");
+	strlist_clear(&out);
+	strlist_clear(&late);
+	strbuf_release(&err);
+	schema_set_release(&s);
+}
+
 static void extensions_oldest_first_and_literals_quoted(void **state)
 {
 	const char *want[] = {
@@ -501,6 +527,7 @@ int main(void)
 		cmocka_unit_test(public_revoked_and_owner_item_moved),
 		cmocka_unit_test(item_of_another_grantor_is_granted_as_it),
 		cmocka_unit_test(default_acls_of_each_objtype),
+		cmocka_unit_test(default_acls_split_off_for_after_the_dump),
 		cmocka_unit_test(extensions_oldest_first_and_literals_quoted),
 		cmocka_unit_test(recreate_0_only_drops),
 		cmocka_unit_test(unreadable_acls_are_errors),

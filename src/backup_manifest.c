@@ -21,7 +21,7 @@
 
 #define MANIFEST_MAX (64u << 20)
 
-static const char *const reasons[] = { "manual", "pre-reset", "pre-restore" };
+static const char *const reasons[] = { "manual", "pre-reset", "pre-restore", "pre-rollback" };
 
 /* ---- building ---- */
 
@@ -226,7 +226,8 @@ int backup_manifest_check(char **why, const json_t *m, const char *target)
 	for (size_t i = 0; i < ARRAY_SIZE(reasons); i++)
 		ok |= !strcmp(s, reasons[i]);
 	if (!ok) {
-		*why = xstrdup("field 'reason' is not manual, pre-reset or pre-restore");
+		*why =
+		    xstrdup("field 'reason' is not manual, pre-reset, pre-restore or pre-rollback");
 		return -1;
 	}
 	if (!get_string(why, m, "label", "", 1, &null) && !null)

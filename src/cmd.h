@@ -45,6 +45,10 @@ struct options {
 	const char *mode;
 	int no_safety_backup;
 	struct strlist seeds; /* --seed, in order */
+	/* snapshot, rollback */
+	int force;	     /* snapshot --force */
+	int delete_snapshot; /* snapshot --delete */
+	int with_backup;     /* rollback --backup */
 	/* positional arguments after the command */
 	char **args;
 	int nargs;
@@ -68,6 +72,12 @@ int cmd_plan(struct cmd_ctx *ctx);
 int cmd_reset(struct cmd_ctx *ctx);
 int cmd_restore(struct cmd_ctx *ctx);
 int cmd_seed(struct cmd_ctx *ctx);
+int cmd_snapshot(struct cmd_ctx *ctx);
+int cmd_snapshots(struct cmd_ctx *ctx);
+int cmd_rollback(struct cmd_ctx *ctx);
+/* status's part: the target's snapshots (printed, and "snapshots" in the
+ * --json document); c, when not NULL, says whether each spare is ready. */
+void snapshots_status(const struct cmd_ctx *ctx, PGconn *c, int json);
 
 /*
  * What a reset of ctx's target would do (SPEC 4 steps 1-3), printed (or put

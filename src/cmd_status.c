@@ -151,6 +151,7 @@ int cmd_status(struct cmd_ctx *ctx)
 	if (!json)
 		print_markers(&markers);
 	newest_backup(ctx, json);
+	snapshots_status(ctx, ss.conn, json);
 	guard_markers_release(&markers);
 	session_close(&ss);
 	return rc;

@@ -28,9 +28,11 @@ enum {
 	O_LABEL = 1 << 5,
 	O_KEEP = 1 << 6,
 	O_OLDER_THAN = 1 << 7,
-	O_RESET = 1 << 8,    /* --no-backup --seed --no-seed --strategy */
-	O_RESTART = 1 << 9,  /* --no-restart --timeout */
-	O_RESTORE = 1 << 10, /* --file --scope --mode --no-safety-backup */
+	O_RESET = 1 << 8,     /* --no-backup --seed --no-seed --strategy */
+	O_RESTART = 1 << 9,   /* --no-restart --timeout */
+	O_RESTORE = 1 << 10,  /* --file --scope --mode --no-safety-backup */
+	O_SNAPSHOT = 1 << 20, /* snapshot: --force --delete */
+	O_ROLLBACK = 1 << 21, /* rollback: --backup */
 	O_GLOBAL = 1 << 30,
 };
 
@@ -152,6 +154,34 @@ static const struct command commands[] = {
 	  "rows matched per restore.merge updated, others inserted.\n"
 	  "A failure or an interrupt before the commit leaves the database as it\n"
 	  "was and the apps running.\n" },
+	{ "snapshot", cmd_snapshot, NEED_CONFIG | NEED_TARGET, O_YES | O_PRODUCTION | O_SNAPSHOT, 1,
+	  "snapshot TARGET NAME", "a copy of the database inside the server, for rollbacks",
+	  "Copies the target's database inside its server (CREATE DATABASE ...\n"
+	  "TEMPLATE: the apps stopped and the database's sessions ended for the\n"
+	  "copy) and records it in <backup dir>/snapshots/NAME.json with its owner,\n"
+	  "ACL, settings, production marker, size, git branch and commit. A spare\n"
+	  "copy for the next rollback is made in the background. A name already\n"
+	  "taken is refused (exit 2) unless --force. --delete removes snapshot NAME\n"
+	  "(confirmed like reset, phrase 'delete production TARGET'). The database\n"
+	  "user needs CREATEDB (exit 6 otherwise, before anything changes).\n" },
+	{ "snapshots", cmd_snapshots, NEED_CONFIG | NEED_TARGET, 0, 0, "snapshots TARGET",
+	  "list snapshots: name, time, size, spare ready, branch",
+	  "Lists the target's snapshots, newest first: name, time, size of the\n"
+	  "database when taken, whether a spare copy is ready for an instant\n"
+	  "rollback, and the git branch.\n" },
+	{ "rollback", cmd_rollback, NEED_CONFIG | NEED_TARGET,
+	  O_YES | O_PRODUCTION | O_RESTART | O_ROLLBACK, 1, "rollback TARGET NAME",
+	  "put the database back to a snapshot",
+	  "Confirmed like reset (phrase 'rollback production TARGET'; production\n"
+	  "also needs --backup). Stops the apps, closes the target's database to\n"
+	  "new sessions and ends its sessions, then swaps the snapshot's ready\n"
+	  "spare in with two renames in one transaction (owner, ACL, settings and\n"
+	  "production marker put back first), opens it and starts the apps. The\n"
+	  "replaced database is dropped and the next spare made by a background\n"
+	  "process (log: <backup dir>/snapshots/background.log). Without a ready\n"
+	  "spare it waits for the background process or copies the snapshot first.\n"
+	  "Whatever fails, the target's database is the old one or the snapshot,\n"
+	  "open to connections.\n" },
 };
 
 struct option_def {
@@ -197,6 +227,10 @@ static const struct option_def option_defs[] = {
 	  "    --mode MODE       replace (default) or merge (json backups)" },
 	{ "no-safety-backup", 0, 0, O_RESTORE,
 	  "    --no-safety-backup no pre-restore backup (never on production)" },
+	{ "force", 0, 0, O_SNAPSHOT, "    --force           replace a snapshot of that name" },
+	{ "delete", 0, 0, O_SNAPSHOT, "    --delete          delete snapshot NAME" },
+	{ "backup", 0, 0, O_ROLLBACK,
+	  "    --backup          a pre-rollback backup first (required for production)" },
 };
 
 static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -341,6 +375,12 @@ static int set_option(struct options *o, const struct option_def *d, const char 
 		o->mode = arg;
 	else if (!strcmp(n, "no-safety-backup"))
 		o->no_safety_backup = 1;
+	else if (!strcmp(n, "force"))
+		o->force = 1;
+	else if (!strcmp(n, "delete"))
+		o->delete_snapshot = 1;
+	else if (!strcmp(n, "backup"))
+		o->with_backup = 1;
 	return 0;
 }
 

@@ -553,10 +553,13 @@ PGconn *pg_connect(const struct pg_params *p)
 	last_fail = 0;
 	if (p->conninfo) {
 		keys[n] = "dbname", vals[n++] = p->conninfo;
+		/* a later dbname is a plain name that overrides the url's */
+		if (p->dbname_override)
+			keys[n] = "dbname", vals[n++] = p->dbname_override;
 	} else {
 		keys[n] = "host", vals[n++] = p->host;
 		keys[n] = "port", vals[n++] = p->port;
-		keys[n] = "dbname", vals[n++] = p->dbname;
+		keys[n] = "dbname", vals[n++] = p->dbname_override ? p->dbname_override : p->dbname;
 		keys[n] = "user", vals[n++] = p->user;
 		if (p->password)
 			keys[n] = "password", vals[n++] = p->password;

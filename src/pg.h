@@ -28,6 +28,8 @@ struct pg_params {
 	char *password; /* secret; NULL when the container has none */
 	char *conninfo; /* the target's "url", when given */
 	char *appname;	/* dockreset:COMMAND:TARGET */
+	/* borrowed: connect to this database instead (a maintenance session) */
+	const char *dbname_override;
 };
 
 /*

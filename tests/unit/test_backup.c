@@ -875,7 +875,7 @@ static void manifest_check_names_the_fault(void **state)
 		{ "target", NULL, "'target' is missing" },
 		{ "created_at", "\"2026-11-22 01:02:03\"", "'created_at' is not a UTC time" },
 		{ "created_at", "1795309323", "'created_at' is not a string" },
-		{ "reason", "\"auto\"", "'reason' is not manual, pre-reset or pre-restore" },
+		{ "reason", "\"auto\"", "'reason' is not manual, pre-reset, pre-restore or pre-rollback" },
 		{ "reason", "\"pre-reset\"", NULL },
 		{ "reason", "\"pre-restore\"", NULL },
 		{ "label", NULL, "'label' is missing" },

@@ -44,6 +44,10 @@ struct options {
 	const char *scope;
 	const char *mode;
 	int no_safety_backup;
+	/* init */
+	const char *project;
+	const char *service;
+	int force;
 	struct strlist seeds; /* --seed, in order */
 	/* positional arguments after the command */
 	char **args;
@@ -68,6 +72,7 @@ int cmd_plan(struct cmd_ctx *ctx);
 int cmd_reset(struct cmd_ctx *ctx);
 int cmd_restore(struct cmd_ctx *ctx);
 int cmd_seed(struct cmd_ctx *ctx);
+int cmd_init(struct cmd_ctx *ctx);
 
 /*
  * What a reset of ctx's target would do (SPEC 4 steps 1-3), printed (or put

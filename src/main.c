@@ -31,6 +31,7 @@ enum {
 	O_RESET = 1 << 8,    /* --no-backup --seed --no-seed --strategy */
 	O_RESTART = 1 << 9,  /* --no-restart --timeout */
 	O_RESTORE = 1 << 10, /* --file --scope --mode --no-safety-backup */
+	O_INIT = 1 << 11,    /* --project --service --force */
 	O_GLOBAL = 1 << 30,
 };
 
@@ -152,6 +153,21 @@ static const struct command commands[] = {
 	  "rows matched per restore.merge updated, others inserted.\n"
 	  "A failure or an interrupt before the commit leaves the database as it\n"
 	  "was and the apps running.\n" },
+	{ "init", cmd_init, 0, O_INIT, 0, "init",
+	  "write a dockreset.json for the compose project here",
+	  "Finds the compose project of the current directory (--project, else\n"
+	  "COMPOSE_PROJECT_NAME, else the .env file here, else the project whose\n"
+	  "containers were started from here, else the directory's name), its\n"
+	  "PostgreSQL container by what it runs (postgres, 5432/tcp, POSTGRES_*),\n"
+	  "its Redis or Valkey containers as caches and the services pointing at\n"
+	  "the database as apps; lists the tables with their row counts and, on a\n"
+	  "terminal, asks which a reset empties (all, none, or numbers like 1,3-5;\n"
+	  "without a terminal none). Writes dockreset.json here (never the\n"
+	  "password; never over an existing file without --force), then shows what\n"
+	  "'plan' shows for it.\n"
+	  "Exits 2 when dockreset.json exists or several PostgreSQL services are\n"
+	  "found without a terminal (name one with --service), 5 when no\n"
+	  "PostgreSQL container is found.\n" },
 };
 
 struct option_def {
@@ -197,6 +213,10 @@ static const struct option_def option_defs[] = {
 	  "    --mode MODE       replace (default) or merge (json backups)" },
 	{ "no-safety-backup", 0, 0, O_RESTORE,
 	  "    --no-safety-backup no pre-restore backup (never on production)" },
+	{ "project", 0, 1, O_INIT,
+	  "    --project NAME    the compose project (default: as compose finds it)" },
+	{ "service", 0, 1, O_INIT, "    --service NAME    the database's service, among several" },
+	{ "force", 0, 0, O_INIT, "    --force           replace an existing dockreset.json" },
 };
 
 static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -341,6 +361,12 @@ static int set_option(struct options *o, const struct option_def *d, const char 
 		o->mode = arg;
 	else if (!strcmp(n, "no-safety-backup"))
 		o->no_safety_backup = 1;
+	else if (!strcmp(n, "project"))
+		o->project = arg;
+	else if (!strcmp(n, "service"))
+		o->service = arg;
+	else if (!strcmp(n, "force"))
+		o->force = 1;
 	return 0;
 }
 

@@ -296,7 +296,8 @@ static void describe(const struct init_run *r)
 {
 	struct strbuf sb = STRBUF_INIT;
 
-	ui_info("project     %s (from %s)", r->project, config_project_source_name(r->source));
+	ui_info("project     %s (from %s)", r->project,
+		r->ctx->opt->project ? "--project" : config_project_source_name(r->source));
 	ui_info("database    service '%s' (container %s)", r->out.db_service, r->db->name);
 	for (size_t i = 0; i < r->out.apps.n; i++)
 		strbuf_addf(&sb, "%s%s", i ? ", " : "", r->out.apps.v[i]);

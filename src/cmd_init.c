@@ -70,6 +70,17 @@ static int list_project(struct init_run *r)
 	return 0;
 }
 
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void strlist_sort(struct strlist *l)
+{
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), str_cmp);
+}
+
 /* Picks the database service: --service, the only PostgreSQL one, or asks. */
 static int pick_database(struct init_run *r)
 {
@@ -83,6 +94,7 @@ static int pick_database(struct init_run *r)
 		if (r->v[i]->service && init_is_postgres(r->v[i]->inspect) &&
 		    !strlist_has(&pg, r->v[i]->service))
 			strlist_push(&pg, r->v[i]->service);
+	strlist_sort(&pg);
 	if (want) {
 		for (size_t i = 0; i < r->n && !svc; i++)
 			if (r->v[i]->service && !strcmp(r->v[i]->service, want))
@@ -161,6 +173,8 @@ static void find_others(struct init_run *r)
 				strlist_push(&r->out.apps, c->service);
 		}
 	}
+	strlist_sort(&r->out.apps);
+	strlist_sort(&r->out.caches);
 }
 
 /* Connects to the database with a target made in memory. */

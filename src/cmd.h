@@ -44,9 +44,12 @@ struct options {
 	const char *scope;
 	const char *mode;
 	int no_safety_backup;
+	/* init */
+	const char *project;
+	const char *service;
 	struct strlist seeds; /* --seed, in order */
 	/* snapshot, rollback */
-	int force;	     /* snapshot --force */
+	int force;	     /* snapshot --force, init --force */
 	int delete_snapshot; /* snapshot --delete */
 	int with_backup;     /* rollback --backup */
 	/* positional arguments after the command */
@@ -78,6 +81,7 @@ int cmd_rollback(struct cmd_ctx *ctx);
 /* status's part: the target's snapshots (printed, and "snapshots" in the
  * --json document); c, when not NULL, says whether each spare is ready. */
 void snapshots_status(const struct cmd_ctx *ctx, PGconn *c, int json);
+int cmd_init(struct cmd_ctx *ctx);
 
 /*
  * What a reset of ctx's target would do (SPEC 4 steps 1-3), printed (or put

@@ -114,10 +114,13 @@ int cmd_status(struct cmd_ctx *ctx)
 	rc = session_open(&ss, ctx, 1, 1);
 	if (ss.tc.groups) {
 		json_object_set_new(doc, "project", json_string(ss.tc.project));
+		json_object_set_new(doc, "project_source",
+				    json_string(config_project_source_name(ss.tc.project_source)));
 		json_object_set_new(doc, "containers", target_containers_json(&ss.tc));
 		if (!json) {
-			printf("target      %s (project %s)\ncontainers\n", t->name,
-			       ui_field(ss.tc.project));
+			printf("target      %s (project %s, from %s)\ncontainers\n", t->name,
+			       ui_field(ss.tc.project),
+			       config_project_source_name(ss.tc.project_source));
 			target_containers_print(stdout, &ss.tc);
 		}
 	}

@@ -36,13 +36,15 @@ int cmd_targets(struct cmd_ctx *ctx)
 			rc = docker_exit_code(err);
 			goto out;
 		}
-		json_array_append_new(list,
-				      json_pack("{s:s, s:s, s:b, s:o}", "name", t->name, "project",
-						tc.project, "production", t->production,
-						"containers", target_containers_json(&tc)));
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:b, s:o}", "name", t->name,
+						      "project", tc.project, "project_source",
+						      config_project_source_name(tc.project_source),
+						      "production", t->production, "containers",
+						      target_containers_json(&tc)));
 		if (!ctx->opt->json) {
-			printf("%s%s%s (project %s)\n", ui_color("bold"), t->name, ui_reset(),
-			       ui_field(tc.project));
+			printf("%s%s%s (project %s, from %s)\n", ui_color("bold"), t->name,
+			       ui_reset(), ui_field(tc.project),
+			       config_project_source_name(tc.project_source));
 			target_containers_print(stdout, &tc);
 		}
 		target_containers_release(&tc);

@@ -21,6 +21,7 @@
 #include <jansson.h>
 #include <libpq-fe.h>
 
+#include "init.h"
 #include "redact.h"
 #include "ui.h"
 
@@ -1374,17 +1375,67 @@ struct cfg_target *config_target(struct config *cfg, const char *name)
 	return NULL;
 }
 
-char *config_target_project(const struct config *cfg, const struct cfg_target *t)
+const char *config_project_source_name(enum cfg_project_source src)
+{
+	switch (src) {
+	case PROJECT_FROM_CONFIG:
+		return "config";
+	case PROJECT_FROM_ENV:
+		return "COMPOSE_PROJECT_NAME";
+	case PROJECT_FROM_DOTENV:
+		return ".env";
+	case PROJECT_FROM_LABEL:
+		return "working_dir label";
+	case PROJECT_FROM_DIRNAME:
+		break;
+	}
+	return "directory name";
+}
+
+char *config_project_named(const char *dir, const struct cfg_target *t,
+			   enum cfg_project_source *src)
 {
 	const char *env = getenv("COMPOSE_PROJECT_NAME");
-	const char *base;
+	struct strbuf sb = STRBUF_INIT;
+	char *path, *v = NULL;
 
-	if (t->project)
+	if (t && t->project) {
+		*src = PROJECT_FROM_CONFIG;
 		return xstrdup(t->project);
-	if (env && *env)
+	}
+	if (env && *env) {
+		*src = PROJECT_FROM_ENV;
 		return xstrdup(env);
-	base = strrchr(cfg->dir, '/');
-	return config_normalize_project(base ? base + 1 : cfg->dir);
+	}
+	path = xasprintf("%s/.env", dir);
+	/* a .env file is small: a missing, unreadable or huge one names nothing */
+	if (read_file_max(&sb, path, 1 << 20) == 0) {
+		v = init_dotenv_value(strbuf_str(&sb), sb.len, "COMPOSE_PROJECT_NAME");
+		if (v && !*v) {
+			free(v);
+			v = NULL;
+		}
+	}
+	free(path);
+	strbuf_release(&sb);
+	if (v)
+		*src = PROJECT_FROM_DOTENV;
+	return v;
+}
+
+char *config_project_dirname(const char *dir)
+{
+	const char *base = strrchr(dir, '/');
+
+	return config_normalize_project(base ? base + 1 : dir);
+}
+
+char *config_target_project(const struct config *cfg, const struct cfg_target *t)
+{
+	enum cfg_project_source src;
+	char *p = config_project_named(cfg->dir, t, &src);
+
+	return p ? p : config_project_dirname(cfg->dir);
 }
 
 /* An explicitly named file: it must exist and be a regular file. */

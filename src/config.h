@@ -67,7 +67,7 @@ enum cfg_format { FORMAT_CUSTOM, FORMAT_PLAIN, FORMAT_JSON };
 
 struct cfg_target {
 	char *name;
-	char *project; /* NULL: $COMPOSE_PROJECT_NAME, else the config dir */
+	char *project; /* NULL: found as SPEC 2 says (target_project()) */
 	int production;
 
 	struct cfg_ref db;
@@ -149,10 +149,36 @@ struct cfg_target *config_target(struct config *cfg, const char *name);
 /* 1 when name matches [a-z0-9][a-z0-9_.-]{0,62}. */
 int config_valid_target_name(const char *name);
 
+/* Where a target's compose project name came from (SPEC 2 "project"). */
+enum cfg_project_source {
+	PROJECT_FROM_CONFIG,  /* the target's "project" (or init's --project) */
+	PROJECT_FROM_ENV,     /* $COMPOSE_PROJECT_NAME */
+	PROJECT_FROM_DOTENV,  /* COMPOSE_PROJECT_NAME in <dir>/.env */
+	PROJECT_FROM_LABEL,   /* containers labelled with working_dir <dir> */
+	PROJECT_FROM_DIRNAME, /* the directory's name, normalised */
+};
+
+/* "config", "COMPOSE_PROJECT_NAME", ".env", "working_dir label",
+ * "directory name": what targets and status say. */
+const char *config_project_source_name(enum cfg_project_source src);
+
 /*
- * The compose project of t: its "project", else $COMPOSE_PROJECT_NAME, else
- * the config directory's name normalised as compose does (lowercase, only
- * [a-z0-9_-], leading non-alphanumerics dropped). New string.
+ * The compose project named without asking Docker: t's "project" (t may be
+ * NULL), else $COMPOSE_PROJECT_NAME, else COMPOSE_PROJECT_NAME in the .env
+ * file of dir. NULL when none of them names one (the caller then looks
+ * for the working_dir label, then uses the directory's name); *src says
+ * which. A .env file that cannot be read is no error (compose ignores a
+ * missing one). New string.
+ */
+char *config_project_named(const char *dir, const struct cfg_target *t,
+			   enum cfg_project_source *src);
+
+/* The directory's name normalised as compose does; new string. */
+char *config_project_dirname(const char *dir);
+
+/*
+ * The compose project of t without asking Docker: config_project_named(),
+ * else the config directory's name normalised. New string.
  */
 char *config_target_project(const struct config *cfg, const struct cfg_target *t);
 

@@ -93,6 +93,8 @@ int docker_exit_code(int err)
 	case DOCKER_ENOTRUNNING:
 	case DOCKER_ETIMEOUT:
 		return EXIT_CONTAINER;
+	case DOCKER_EAMBIGUOUS:
+		return EXIT_USAGE;
 	case DOCKER_EABORTED:
 		/* a request a signal ended: the signal's code */
 		return sig_exit_code() ? sig_exit_code() : EXIT_FAIL;
@@ -938,18 +940,31 @@ static int container_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-int docker_service_containers(struct docker *d, const char *project, const char *service,
+int docker_labeled_containers(struct docker *d, const char *const *labels,
 			      struct docker_container ***out, size_t *n)
 {
-	char *filter = docker_label_filter(project, service);
-	char *path = xasprintf("/containers/json?all=1&filters=%s", filter);
+	json_t *f = json_object(), *arr = json_array(), *list = NULL, *item;
+	struct strbuf enc = STRBUF_INIT;
 	struct docker_container **v = NULL;
-	json_t *list = NULL, *item;
+	char *s, *path;
 	size_t i, count = 0;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
+	for (i = 0; labels[i]; i++)
+		json_array_append_new(arr, json_string(labels[i]));
+	json_object_set_new(f, "label", arr);
+	s = json_dumps(f, JSON_COMPACT);
+	json_decref(f);
+	if (!s) {
+		fputs("dockreset: error: out of memory\n", stderr);
+		exit(1);
+	}
+	url_encode(&enc, s);
+	free(s);
+	path = xasprintf("/containers/json?all=1&filters=%s", enc.buf);
+	strbuf_release(&enc);
 	rc = docker_get_json(d, path, 1, &list, NULL);
 	if (rc == DOCKER_ENOTFOUND) {
 		ui_error("the docker daemon has no '/containers/json'");
@@ -980,7 +995,19 @@ out:
 	docker_containers_free(v, count);
 	json_decref(list);
 	free(path);
-	free(filter);
+	return rc;
+}
+
+int docker_service_containers(struct docker *d, const char *project, const char *service,
+			      struct docker_container ***out, size_t *n)
+{
+	char *p = xasprintf("com.docker.compose.project=%s", project);
+	char *s = xasprintf("com.docker.compose.service=%s", service);
+	const char *labels[] = { p, s, "com.docker.compose.oneoff=False", NULL };
+	int rc = docker_labeled_containers(d, labels, out, n);
+
+	free(p);
+	free(s);
 	return rc;
 }
 

@@ -29,6 +29,7 @@ enum docker_err {
 	DOCKER_ESTREAM = -7,	  /* exec stream cut short or malformed: exit 4 */
 	DOCKER_EABORTED = -8,	  /* a callback or o->cancel asked to stop: exit chosen
 				   * by the caller; the only error not reported here */
+	DOCKER_EAMBIGUOUS = -9,	  /* what the config says matches several (projects): exit 2 */
 };
 
 int docker_exit_code(int err);
@@ -87,6 +88,14 @@ int docker_inspect(struct docker *d, const char *id_or_name, struct docker_conta
 int docker_service_containers(struct docker *d, const char *project, const char *service,
 			      struct docker_container ***out, size_t *n);
 void docker_containers_free(struct docker_container **v, size_t n);
+
+/*
+ * Containers (running or not) carrying every label of labels
+ * (NULL-terminated, "key=value" or "key"), each inspected, sorted by name;
+ * as docker_service_containers().
+ */
+int docker_labeled_containers(struct docker *d, const char *const *labels,
+			      struct docker_container ***out, size_t *n);
 
 /*
  * The label filter for a compose service, URL-encoded for

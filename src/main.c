@@ -31,7 +31,9 @@ enum {
 	O_RESET = 1 << 8,     /* --no-backup --seed --no-seed --strategy */
 	O_RESTART = 1 << 9,   /* --no-restart --timeout */
 	O_RESTORE = 1 << 10,  /* --file --scope --mode --no-safety-backup */
-	O_SNAPSHOT = 1 << 20, /* snapshot: --force --delete */
+	O_INIT = 1 << 11,     /* --project --service */
+	O_FORCE = 1 << 12,    /* snapshot, init: --force */
+	O_SNAPSHOT = 1 << 20, /* snapshot: --delete */
 	O_ROLLBACK = 1 << 21, /* rollback: --backup */
 	O_GLOBAL = 1 << 30,
 };
@@ -154,8 +156,9 @@ static const struct command commands[] = {
 	  "rows matched per restore.merge updated, others inserted.\n"
 	  "A failure or an interrupt before the commit leaves the database as it\n"
 	  "was and the apps running.\n" },
-	{ "snapshot", cmd_snapshot, NEED_CONFIG | NEED_TARGET, O_YES | O_PRODUCTION | O_SNAPSHOT, 1,
-	  "snapshot TARGET NAME", "a copy of the database inside the server, for rollbacks",
+	{ "snapshot", cmd_snapshot, NEED_CONFIG | NEED_TARGET,
+	  O_YES | O_PRODUCTION | O_SNAPSHOT | O_FORCE, 1, "snapshot TARGET NAME",
+	  "a copy of the database inside the server, for rollbacks",
 	  "Copies the target's database inside its server (CREATE DATABASE ...\n"
 	  "TEMPLATE: the apps stopped and the database's sessions ended for the\n"
 	  "copy) and records it in <backup dir>/snapshots/NAME.json with its owner,\n"
@@ -182,6 +185,21 @@ static const struct command commands[] = {
 	  "spare it waits for the background process or copies the snapshot first.\n"
 	  "Whatever fails, the target's database is the old one or the snapshot,\n"
 	  "open to connections.\n" },
+	{ "init", cmd_init, 0, O_INIT | O_FORCE, 0, "init",
+	  "write a dockreset.json for the compose project here",
+	  "Finds the compose project of the current directory (--project, else\n"
+	  "COMPOSE_PROJECT_NAME, else the .env file here, else the project whose\n"
+	  "containers were started from here, else the directory's name), its\n"
+	  "PostgreSQL container by what it runs (postgres, 5432/tcp, POSTGRES_*),\n"
+	  "its Redis or Valkey containers as caches and the services pointing at\n"
+	  "the database as apps; lists the tables with their row counts and, on a\n"
+	  "terminal, asks which a reset empties (all, none, or numbers like 1,3-5;\n"
+	  "without a terminal none). Writes dockreset.json here (never the\n"
+	  "password; never over an existing file without --force), then shows what\n"
+	  "'plan' shows for it.\n"
+	  "Exits 2 when dockreset.json exists or several PostgreSQL services are\n"
+	  "found without a terminal (name one with --service), 5 when no\n"
+	  "PostgreSQL container is found.\n" },
 };
 
 struct option_def {
@@ -227,10 +245,14 @@ static const struct option_def option_defs[] = {
 	  "    --mode MODE       replace (default) or merge (json backups)" },
 	{ "no-safety-backup", 0, 0, O_RESTORE,
 	  "    --no-safety-backup no pre-restore backup (never on production)" },
-	{ "force", 0, 0, O_SNAPSHOT, "    --force           replace a snapshot of that name" },
+	{ "force", 0, 0, O_FORCE,
+	  "    --force           replace what exists (a snapshot of that name; dockreset.json)" },
 	{ "delete", 0, 0, O_SNAPSHOT, "    --delete          delete snapshot NAME" },
 	{ "backup", 0, 0, O_ROLLBACK,
 	  "    --backup          a pre-rollback backup first (required for production)" },
+	{ "project", 0, 1, O_INIT,
+	  "    --project NAME    the compose project (default: as compose finds it)" },
+	{ "service", 0, 1, O_INIT, "    --service NAME    the database's service, among several" },
 };
 
 static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -381,6 +403,10 @@ static int set_option(struct options *o, const struct option_def *d, const char 
 		o->delete_snapshot = 1;
 	else if (!strcmp(n, "backup"))
 		o->with_backup = 1;
+	else if (!strcmp(n, "project"))
+		o->project = arg;
+	else if (!strcmp(n, "service"))
+		o->service = arg;
 	return 0;
 }
 

@@ -3,6 +3,7 @@
  */
 #include "target.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,6 +39,64 @@ static int find_group(struct docker *d, const char *project, struct target_group
 	return 0;
 }
 
+/* 1 when the label value names dir, itself or through symlinks. */
+static int same_dir(const char *label, const char *dir)
+{
+	char *real;
+	int same;
+
+	if (!strcmp(label, dir))
+		return 1;
+	real = realpath(label, NULL);
+	same = real && !strcmp(real, dir);
+	free(real);
+	return same;
+}
+
+int target_project(struct docker *d, const char *dir, const struct cfg_target *t, char **out,
+		   enum cfg_project_source *src)
+{
+	const char *labels[] = { "com.docker.compose.project.working_dir", NULL };
+	struct docker_container **v = NULL;
+	struct strlist found = STRLIST_INIT;
+	char *name;
+	size_t n = 0;
+	int rc;
+
+	*out = config_project_named(dir, t, src);
+	if (*out)
+		return 0;
+	rc = docker_labeled_containers(d, labels, &v, &n);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		const char *wd = docker_label_get(v[i], "com.docker.compose.project.working_dir");
+		if (v[i]->project && wd && same_dir(wd, dir) && !strlist_has(&found, v[i]->project))
+			strlist_push(&found, v[i]->project);
+	}
+	docker_containers_free(v, n);
+	name = config_project_dirname(dir);
+	if (found.n == 1) {
+		*out = xstrdup(found.v[0]);
+		*src = PROJECT_FROM_LABEL;
+	} else if (found.n == 0 || strlist_has(&found, name)) {
+		*out = name;
+		name = NULL;
+		*src = PROJECT_FROM_DIRNAME;
+	} else {
+		struct strbuf sb = STRBUF_INIT;
+		for (size_t i = 0; i < found.n; i++)
+			strbuf_addf(&sb, "%s'%s'", i ? ", " : "", found.v[i]);
+		ui_error("several compose projects were started in '%s': %s", dir, sb.buf);
+		ui_hint("name one with \"project\" in the target, or COMPOSE_PROJECT_NAME");
+		strbuf_release(&sb);
+		rc = DOCKER_EAMBIGUOUS;
+	}
+	free(name);
+	strlist_clear(&found);
+	return rc;
+}
+
 int target_find_containers(struct docker *d, const struct config *cfg, const struct cfg_target *t,
 			   struct target_containers *out)
 {
@@ -45,7 +104,9 @@ int target_find_containers(struct docker *d, const struct config *cfg, const str
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
-	out->project = config_target_project(cfg, t);
+	rc = target_project(d, cfg->dir, t, &out->project, &out->project_source);
+	if (rc)
+		return rc;
 	out->groups = xcalloc(n, sizeof(*out->groups));
 	out->groups[k].role = "database";
 	out->groups[k++].ref = &t->db;
@@ -89,8 +150,9 @@ const struct docker_container *target_database(const struct target_containers *t
 		ui_hint("is the stack up? 'docker compose -p %s ps' shows its containers",
 			tc->project);
 		if (!t->project)
-			ui_hint("the project is taken from COMPOSE_PROJECT_NAME or the config's "
-				"directory; set \"project\" in the target to name it");
+			ui_hint("the project came from %s; set \"project\" in the target to "
+				"name another",
+				config_project_source_name(tc->project_source));
 	} else if (g->n > 1) {
 		ui_error("the database %s has %zu containers in project '%s'; exactly one must "
 			 "match",

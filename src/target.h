@@ -20,9 +20,23 @@ struct target_group {
 
 struct target_containers {
 	char *project;
+	enum cfg_project_source project_source;
 	struct target_group *groups; /* database first, then apps, then caches */
 	size_t ngroups;
 };
+
+/*
+ * The compose project for the directory dir (a config's, or init's current
+ * one) as SPEC 2 says: t's "project" (t may be NULL), $COMPOSE_PROJECT_NAME,
+ * COMPOSE_PROJECT_NAME in dir/.env, then the project whose containers carry
+ * com.docker.compose.project.working_dir = dir (one query), then dir's name
+ * normalised. When the label names several projects and one of them is
+ * dir's name, that one (compose run in dir would use it); else reports them
+ * and returns DOCKER_EAMBIGUOUS. Returns 0 with *out (new) and *src, or a
+ * docker_err.
+ */
+int target_project(struct docker *d, const char *dir, const struct cfg_target *t, char **out,
+		   enum cfg_project_source *src);
 
 /*
  * Finds the containers of every service of t. A service with no container

@@ -267,3 +267,29 @@ complete_zsh() {
 	run complete_zsh "$WORK/bin/dockreset" rollback app ""
 	assert_output $'clean\nclean-2\nseeded'
 }
+
+@test "completion: zsh completes in a real interactive zsh after compinit (fpath)" {
+	if ! command -v zsh >/dev/null; then
+		skip "zsh is not installed (make setup installs it): zsh completion not checked"
+	fi
+	mkdir -p "$WORK/bin"
+	ln -s "$DR" "$WORK/bin/dockreset"
+	# type "dockreset rese<TAB>" and "status be<TAB>" in an interactive zsh on a
+	# pseudo-terminal; zpty -r -m waits for the completed line
+	run timeout 30 zsh -f -c '
+		zmodload zsh/zpty || exit 3
+		zpty z "zsh -f -i" || exit 3
+		zpty -w z "PS1=\"> \"; fpath=($1 \$fpath); autoload -Uz compinit; compinit -u -D; path=($2 \$path)"
+		zpty -w z "print ready-\$_comps[dockreset]"
+		zpty -r -m z out "*ready-_dockreset*" || exit 4
+		print registered
+		zpty -w -n z $'"'"'dockreset rese\t'"'"'
+		zpty -r -m z out "*dockreset reset*" || exit 5
+		print completed-command
+		zpty -w -n z $'"'"'\x15dockreset status be\t'"'"'
+		zpty -r -m z out "*status beta-2*" || exit 6
+		print completed-target
+		zpty -d z' _ "$ROOT/contrib/completion" "$WORK/bin"
+	assert_success
+	assert_output $'registered\ncompleted-command\ncompleted-target'
+}

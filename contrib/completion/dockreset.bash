@@ -259,7 +259,7 @@ _dockreset()
         return 0
     fi
 
-    needs_target=$(_dockreset_commands | awk -v c="$cmd" '$1 == c { print $2 }')
+    needs_target=$(_dockreset_commands | awk -v c="$cmd" '$1 == c { print $2; exit }')
     [[ $needs_target == TARGET ]] || return 0
     if ((${#args[@]} == 0)); then
         mapfile -t COMPREPLY < <(compgen -W "$(_dockreset_targets)" -- "$cur")

@@ -76,7 +76,7 @@ PY
 }
 
 # A stand-in binary: the real one, plus `snapshot`, `snapshots` and
-# `rollback` in its help (as the snapshot build has them), answers to
+# `rollback` in its help when the build lacks them, answers to
 # `snapshots T --json`, and, with STUB_TARGETS set, to `targets --json`.
 make_stub() {
 	mkdir -p "$WORK/bin"
@@ -89,7 +89,7 @@ for a; do
 	targets) [ -n "\${STUB_TARGETS-}" ] && { echo '{"ok":true,"targets":[{"name":"from-docker"}]}'; exit 0; } ;;
 	esac
 done
-if [ "\$1" = --help ]; then
+if [ "\$1" = --help ] && ! "\$real" --help | grep -q '^  rollback '; then
 	"\$real" --help | sed '/^commands:/a\\
   snapshot TARGET NAME a copy of the database\\
   snapshots TARGET list snapshots\\

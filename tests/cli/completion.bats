@@ -57,7 +57,7 @@ help_long_options() {
 
 # make_backup ID: a plain backup of target app with its manifest.
 make_backup() {
-	mkdir -p -m 700 b b/app
+	mkdir -p b/app && chmod 700 b b/app
 	cp "$ROOT/tests/unit/fixtures/backup/plain-15.20-clean.sql" "b/app/$1.sql"
 	python3 - "b/app" "$1" <<'PY'
 import hashlib, json, sys

@@ -9,6 +9,9 @@ PKG_CONFIG ?= pkg-config
 CC         ?= cc
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
 BUILD      := build
 
 LIBS_PC    := libcurl libpq jansson libgit2 libcrypto
@@ -32,7 +35,8 @@ UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRCS  := $(wildcard tests/tools/*.c)
 TOOL_BINS  := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tools/%)
 
-.PHONY: all test test-run tools unit-test cli-test fault-test e2e-test sanitize valgrind fuzz fuzz-smoke demo demo-down bench install clean setup format
+.PHONY: all test test-run tools unit-test cli-test fault-test e2e-test sanitize valgrind fuzz fuzz-smoke \
+	man man-lint demo demo-down bench install uninstall clean setup format
 
 all: dockreset
 
@@ -71,7 +75,7 @@ setup:
 test: setup
 	$(MAKE) test-run
 
-test-run: all $(UNIT_BINS) $(TOOL_BINS) valgrind sanitize fuzz-smoke
+test-run: all $(UNIT_BINS) $(TOOL_BINS) valgrind sanitize fuzz-smoke man-lint
 	bash tests/run-all
 
 unit-test: $(UNIT_BINS)
@@ -169,9 +173,42 @@ bench: setup
 	$(MAKE) all tools
 	bash bench/run
 
+# The man page: doc/dockreset.1 (mdoc) is the source; `make man` renders it
+# to build/dockreset.1.txt, `make man-lint` (part of `make test`) fails on
+# any warning of mandoc (style level: all but the lookups of SEE ALSO's
+# pages in this machine's man database) or of groff, the formatter man(1)
+# runs on Debian.
+MAN_SRC := doc/dockreset.1
+man: $(BUILD)/dockreset.1.txt
+
+$(BUILD)/dockreset.1.txt: $(MAN_SRC) | $(BUILD)
+	mandoc -T utf8 -O width=80 $(MAN_SRC) | sed 's/.\x08//g' >$@.tmp && mv $@.tmp $@
+	@echo "man: $@ (read it with: man ./$(MAN_SRC))"
+
+man-lint:
+	@command -v mandoc >/dev/null || { echo "man-lint: mandoc is missing (make setup installs it)"; exit 1; }
+	@out=$$(mandoc -T lint -W style $(MAN_SRC) 2>&1 | \
+		grep -v -e 'mandoc\.db' -e 'referenced manual not found'); \
+	if [ -n "$$out" ]; then echo "$$out"; echo "man-lint: mandoc warns about $(MAN_SRC)"; exit 1; fi; \
+	out=$$(groff -mdoc -ww -z -T utf8 $(MAN_SRC) 2>&1); \
+	if [ -n "$$out" ]; then echo "$$out"; echo "man-lint: groff warns about $(MAN_SRC)"; exit 1; fi; \
+	echo "man-lint: clean"
+
+# `make install PREFIX=/usr/local DESTDIR=/tmp/stage`: the binary, the man
+# page and the bash and zsh completions where those shells look.
+INSTALLED := $(BINDIR)/dockreset $(MANDIR)/man1/dockreset.1 \
+             $(BASHCOMPDIR)/dockreset $(ZSHCOMPDIR)/_dockreset
+
 install: dockreset
-	install -d $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 0755 dockreset $(DESTDIR)$(BINDIR)/dockreset
+	install -m 0644 $(MAN_SRC) $(DESTDIR)$(MANDIR)/man1/dockreset.1
+	install -m 0644 contrib/completion/dockreset.bash $(DESTDIR)$(BASHCOMPDIR)/dockreset
+	install -m 0644 contrib/completion/_dockreset $(DESTDIR)$(ZSHCOMPDIR)/_dockreset
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 
 format:
 	clang-format -i src/*.c src/*.h tests/unit/*.c tests/tools/*.c tests/fuzz/*.c tests/fuzz/*.h

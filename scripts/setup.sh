@@ -90,6 +90,8 @@ present() {
         python3) have python3 ;;
         time) [[ -x /usr/bin/time ]] ;;
         valgrind) have valgrind ;;
+        mandoc) have mandoc ;;
+        zsh) have zsh ;;
         postgresql-client) have psql && have pg_dump ;;
         redis-tools) have redis-cli ;;
         # A running engine is enough; otherwise we need dockerd to start one.
@@ -247,7 +249,8 @@ main() {
     ensure_packages build-essential pkg-config libcurl4-openssl-dev libpq-dev \
         libjansson-dev libgit2-dev libssl-dev libcmocka-dev \
         bats bats-support bats-assert bats-file curl python3 time clang \
-        valgrind postgresql-client redis-tools docker.io docker-compose jq
+        valgrind postgresql-client redis-tools docker.io docker-compose jq \
+        mandoc zsh
     ensure_docker
     ensure_images
     ((did_something)) || echo "setup: nothing to do"

@@ -207,6 +207,9 @@ void session_start_apps(struct session *s, struct apps_stopped *stopped, int tim
 							 ? "app '%s' started, not waited for"
 							 : "app '%s' not running and healthy",
 						     failed.v[i]));
+		else if (err == DOCKER_EABORTED)
+			ui_warn("app '%s' was started again, not waited for (interrupted)",
+				failed.v[i]);
 		else
 			ui_error("app '%s' was stopped by this run and is not back up",
 				 failed.v[i]);

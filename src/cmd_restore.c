@@ -648,22 +648,28 @@ static int psql_sink(void *ctx, int stream, const char *buf, size_t len)
 	return 0;
 }
 
-/* psql's and pg_restore's errors, each line through the redaction step. */
+/* psql's and pg_restore's errors (with the DETAIL and HINT lines that
+ * follow them), each line through the redaction step; notices only with
+ * -v. */
 static void show_errors(const struct strbuf *err)
 {
 	const char *p = err->buf ? err->buf : "";
-	int shown = 0;
+	int shown = 0, after_error = 0;
 
-	while (*p && shown < 8) {
+	while (*p) {
 		size_t n = strcspn(p, "\n");
 		char *l = xstrndup(p, n);
-		if (strstr(l, "ERROR") || strstr(l, "FATAL") || strstr(l, "error") ||
-		    strstr(l, "DETAIL") || strstr(l, "could not")) {
+		int error = strstr(l, "ERROR:") || strstr(l, "FATAL:") || strstr(l, "error:");
+		int more = after_error && (strstr(l, "DETAIL:") || strstr(l, "HINT:") ||
+					   strstr(l, "LINE ") || strstr(l, "CONTEXT:"));
+
+		if ((error || more) && shown < 8) {
 			ui_hint("%s", l);
 			shown++;
 		} else {
 			ui_verbose("%s", l);
 		}
+		after_error = error || more;
 		free(l);
 		p += n + (p[n] == '\n');
 	}

@@ -30,16 +30,7 @@
  * mistakes its own lock for a stale one of an earlier process. */
 static struct strlist held = STRLIST_INIT;
 
-/* What a lock file says. */
-struct holder {
-	long pid;
-	char *host;
-	char *user;
-	char *command;
-	char *started_at;
-};
-
-static void holder_release(struct holder *h)
+void backup_lock_holder_release(struct lock_holder *h)
 {
 	free(h->host);
 	free(h->user);
@@ -77,24 +68,36 @@ static void set_text(json_t *o, const char *key, const char *s)
 	json_object_set_new(o, key, v ? v : json_string("?"));
 }
 
-static char *lock_text(const char *target, const char *command)
+char *backup_lock_format(const struct lock_holder *h, const char *target)
 {
 	json_t *o = json_object();
-	char *host = this_host(), *user = this_user(), *text, *line;
-	char now[BACKUP_TIME_LEN];
+	char *text, *line;
 
-	json_object_set_new(o, "pid", json_integer((json_int_t)getpid()));
-	set_text(o, "host", host);
-	set_text(o, "user", user);
-	set_text(o, "command", command);
+	json_object_set_new(o, "pid", json_integer((json_int_t)h->pid));
+	set_text(o, "host", h->host);
+	set_text(o, "user", h->user);
+	set_text(o, "command", h->command);
 	set_text(o, "target", target);
-	set_text(o, "started_at", backup_time_format(now, time(NULL)));
+	set_text(o, "started_at", h->started_at);
 	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	line = xasprintf("%s\n", text ? text : "{}");
 	free(text);
-	free(host);
-	free(user);
 	json_decref(o);
+	return line;
+}
+
+static char *lock_text(const char *target, const char *command)
+{
+	char now[BACKUP_TIME_LEN];
+	struct lock_holder h = { .pid = (long)getpid(),
+				 .host = this_host(),
+				 .user = this_user(),
+				 .command = (char *)command,
+				 .started_at = backup_time_format(now, time(NULL)) };
+	char *line = backup_lock_format(&h, target);
+
+	free(h.host);
+	free(h.user);
 	return line;
 }
 
@@ -165,17 +168,37 @@ static char *opt_string(const json_t *o, const char *key)
 	return xstrdup(s ? s : "?");
 }
 
+int backup_lock_parse(struct lock_holder *h, char **why, const char *text, size_t len)
+{
+	json_t *o = json_loadb(text, len, 0, NULL), *pid = json_object_get(o, "pid");
+	int rc = 0;
+
+	memset(h, 0, sizeof(*h));
+	*why = NULL;
+	if (!o || !json_is_integer(pid) || json_integer_value(pid) <= 0 ||
+	    json_integer_value(pid) > INT_MAX || !json_is_string(json_object_get(o, "host"))) {
+		*why = xstrdup(len ? "it does not hold a pid and a host" : "it is empty");
+		rc = len ? -EBADMSG : -ENODATA;
+	} else {
+		h->pid = (long)json_integer_value(pid);
+		h->host = opt_string(o, "host");
+		h->user = opt_string(o, "user");
+		h->command = opt_string(o, "command");
+		h->started_at = opt_string(o, "started_at");
+	}
+	json_decref(o);
+	return rc;
+}
+
 /*
  * Reads the lock file. 0 and *h; -ENOENT when it is gone; -ELOOP when it is
  * a symbolic link; -ENODATA when it is empty; -EBADMSG and *why when its
  * content makes no sense; -1 and *why when it cannot be read.
  */
-static int lock_read(struct holder *h, char **why, int dirfd)
+static int lock_read(struct lock_holder *h, char **why, int dirfd)
 {
 	struct strbuf sb = STRBUF_INIT;
 	char buf[4096];
-	json_error_t err;
-	json_t *o = NULL, *pid;
 	struct stat st;
 	int fd, rc = -1;
 
@@ -211,22 +234,8 @@ static int lock_read(struct holder *h, char **why, int dirfd)
 		}
 		strbuf_add(&sb, buf, (size_t)n);
 	}
-	o = json_loadb(strbuf_str(&sb), sb.len, 0, &err);
-	pid = json_object_get(o, "pid");
-	if (!o || !json_is_integer(pid) || json_integer_value(pid) <= 0 ||
-	    json_integer_value(pid) > INT_MAX || !json_is_string(json_object_get(o, "host"))) {
-		*why = xstrdup(sb.len ? "it does not hold a pid and a host" : "it is empty");
-		rc = sb.len ? -EBADMSG : -ENODATA;
-		goto out;
-	}
-	h->pid = (long)json_integer_value(pid);
-	h->host = opt_string(o, "host");
-	h->user = opt_string(o, "user");
-	h->command = opt_string(o, "command");
-	h->started_at = opt_string(o, "started_at");
-	rc = 0;
+	rc = backup_lock_parse(h, why, strbuf_str(&sb), sb.len);
 out:
-	json_decref(o);
 	strbuf_release(&sb);
 	close(fd);
 	return rc;
@@ -234,7 +243,7 @@ out:
 
 /* A holder on this host whose process is gone (or is us, but not through a
  * lock this process took: the pid of an earlier process, reused). */
-static int holder_stale(const struct holder *h, const char *path)
+static int holder_stale(const struct lock_holder *h, const char *path)
 {
 	char *host = this_host();
 	int same = !strcmp(host, h->host), stale = 0;
@@ -287,7 +296,7 @@ static void dir_flock(int dirfd, int op)
 int backup_lock_acquire(struct backup_lock *l, const char *dir, const char *target,
 			const char *command)
 {
-	struct holder h = { 0 };
+	struct lock_holder h = { 0 };
 	char *why = NULL, *text = NULL, *path;
 	int dirfd = -1, fd = -1, no_details = 0, rc;
 
@@ -318,7 +327,7 @@ int backup_lock_acquire(struct backup_lock *l, const char *dir, const char *targ
 			rc = BACKUP_ERR_IO;
 			goto out;
 		}
-		holder_release(&h);
+		backup_lock_holder_release(&h);
 		free(why);
 		r = lock_read(&h, &why, dirfd);
 		if (r == -ENOENT && attempt == 0)
@@ -404,7 +413,7 @@ out:
 		dir_flock(dirfd, LOCK_UN);
 		close(dirfd);
 	}
-	holder_release(&h);
+	backup_lock_holder_release(&h);
 	free(why);
 	free(text);
 	free(path);
@@ -426,7 +435,7 @@ static void held_remove(const char *path)
 
 void backup_lock_release(struct backup_lock *l)
 {
-	struct holder h;
+	struct lock_holder h;
 	char *why = NULL;
 	int dirfd = -1, r;
 
@@ -443,7 +452,7 @@ void backup_lock_release(struct backup_lock *l)
 		if (h.pid == l->pid && h.pid == (long)getpid() && !strcmp(host, h.host))
 			unlinkat(dirfd, LOCK_NAME, 0);
 		free(host);
-		holder_release(&h);
+		backup_lock_holder_release(&h);
 	} else if ((r == -ENODATA || r == -EBADMSG) && l->no_details && l->fd >= 0 &&
 		   lock_is_file(dirfd, l->fd)) {
 		/* the file this process holds, without its details */

@@ -38,4 +38,25 @@ void backup_priv_hex(char *out, const unsigned char *md, size_t n);
 /* read() retrying on EINTR. */
 long backup_priv_read(int fd, void *buf, size_t len);
 
+/* What a lock file says (backup_lock.c). */
+struct lock_holder {
+	long pid;
+	char *host;
+	char *user;
+	char *command;
+	char *started_at;
+};
+
+/*
+ * Parses the len bytes of a lock file: 0 and *h (strings new, "?" for a
+ * missing one); -ENODATA when empty; -EBADMSG when it holds no pid in
+ * 1..INT_MAX and host. *why: a new string on failure, else NULL.
+ */
+int backup_lock_parse(struct lock_holder *h, char **why, const char *text, size_t len);
+
+/* The text of a lock file (one JSON line) for h and target. */
+char *backup_lock_format(const struct lock_holder *h, const char *target);
+
+void backup_lock_holder_release(struct lock_holder *h);
+
 #endif

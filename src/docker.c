@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "docker_answer.h"
 #include "redact.h"
 #include "sig.h"
 #include "ui.h"
@@ -32,10 +33,8 @@
 #define DOCKRESET_VERSION "dev"
 #endif
 
-#define DOCKER_DEFAULT_HOST   "unix:///var/run/docker.sock"
 #define DOCKER_API_MAX	      "1.45"	  /* the newest API version we speak */
 #define DOCKER_API_FALLBACK   "1.41"	  /* when the daemon does not say */
-#define DOCKER_SOCK_MAX	      107	  /* sizeof(sun_path) - 1 */
 #define DOCKER_BODY_MAX	      (16u << 20) /* cap on buffered JSON answers */
 #define DOCKER_CONFIG_MAX     (1u << 20)
 #define DOCKER_CONNECT_S      10L
@@ -262,9 +261,8 @@ static int docker_context_host(char **out, const char *dir, const char *name)
 	}
 	if (r < 0)
 		goto out;
-	host = json_string_value(
-	    json_object_get(json_object_get(json_object_get(meta, "Endpoints"), "docker"), "Host"));
-	if (!host || !*host) {
+	host = docker_meta_host(meta);
+	if (!host) {
 		ui_error("docker context '%s' has no docker endpoint in '%s'", name, path);
 		goto out;
 	}
@@ -303,9 +301,9 @@ int docker_endpoint_resolve(char **out, const char *opt_host)
 		if (r < 0)
 			goto out;
 		if (r == 0) {
-			const char *cur = json_string_value(json_object_get(cfg, "currentContext"));
+			const char *cur = docker_config_context(cfg);
 
-			if (cur && *cur)
+			if (cur)
 				name = xstrdup(cur);
 		}
 	}
@@ -392,23 +390,8 @@ static size_t docker_header_cb(char *ptr, size_t size, size_t nmemb, void *ud)
 {
 	struct docker_resp *r = ud;
 	size_t n = size * nmemb;
-	static const char key[] = "api-version:";
 
-	if (n > sizeof(key) - 1 && !strncasecmp(ptr, key, sizeof(key) - 1)) {
-		const char *v = ptr + sizeof(key) - 1;
-		size_t len = n - (sizeof(key) - 1);
-
-		while (len && (*v == ' ' || *v == '\t')) {
-			v++;
-			len--;
-		}
-		while (len && (v[len - 1] == '\r' || v[len - 1] == '\n' || v[len - 1] == ' '))
-			len--;
-		if (len < sizeof(r->api_version)) {
-			memcpy(r->api_version, v, len);
-			r->api_version[len] = '\0';
-		}
-	}
+	docker_api_version_header(r->api_version, sizeof(r->api_version), ptr, n);
 	return n;
 }
 
@@ -631,75 +614,6 @@ static int docker_container_path(char **out, const char *id, const char *rest)
 
 /* ---- open and close ------------------------------------------------- */
 
-static int version_parse(const char *v, int *maj, int *min)
-{
-	char *end;
-	long a, b;
-
-	if (!v || !*v)
-		return -1;
-	errno = 0;
-	a = strtol(v, &end, 10);
-	if (end == v || *end != '.' || a < 0 || a > 1000)
-		return -1;
-	v = end + 1;
-	b = strtol(v, &end, 10);
-	if (end == v || *end || b < 0 || b > 1000)
-		return -1;
-	*maj = (int)a;
-	*min = (int)b;
-	return 0;
-}
-
-/* min(ours, theirs) into out; the fallback when theirs is unreadable. */
-static void docker_negotiate(char *out, size_t outsz, const char *theirs)
-{
-	int om, on, tm, tn;
-
-	version_parse(DOCKER_API_MAX, &om, &on);
-	if (version_parse(theirs, &tm, &tn) < 0) {
-		snprintf(out, outsz, "%s", DOCKER_API_FALLBACK);
-		return;
-	}
-	if (tm > om || (tm == om && tn > on))
-		snprintf(out, outsz, "%d.%d", om, on);
-	else
-		snprintf(out, outsz, "%d.%d", tm, tn);
-}
-
-/* The socket path of a unix:// URL; DOCKER_EUNSUPPORTED for the rest. */
-static int docker_parse_url(const char *url, const char **path)
-{
-	static const char *const remote[] = { "tcp://",	  "ssh://",   "http://",
-					      "https://", "npipe://", "fd://" };
-
-	if (!strncmp(url, "unix://", 7)) {
-		*path = url + 7;
-		if (!**path) {
-			ui_error("docker endpoint '%s' has no socket path", url);
-			return DOCKER_EUNSUPPORTED;
-		}
-		if (strlen(*path) > DOCKER_SOCK_MAX) {
-			ui_error("docker socket path '%s' is too long (%zu bytes, at most %d)",
-				 *path, strlen(*path), DOCKER_SOCK_MAX);
-			ui_hint("use a shorter path, e.g. a symbolic link to the socket");
-			return DOCKER_EUNSUPPORTED;
-		}
-		return 0;
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(remote); i++) {
-		if (!strncmp(url, remote[i], strlen(remote[i]))) {
-			ui_error("docker endpoint '%s' is not supported yet", url);
-			ui_hint("dockreset talks to local unix:// sockets only for now, e.g. -H %s",
-				DOCKER_DEFAULT_HOST);
-			return DOCKER_EUNSUPPORTED;
-		}
-	}
-	ui_error("invalid docker endpoint '%s'", url);
-	ui_hint("expected unix:///path/to/docker.sock, e.g. %s", DOCKER_DEFAULT_HOST);
-	return DOCKER_EUNSUPPORTED;
-}
-
 int docker_open(struct docker **out, const char *url)
 {
 	struct docker *d = NULL;
@@ -732,7 +646,8 @@ int docker_open(struct docker **out, const char *url)
 		ui_hint("is '%s' the socket of a docker daemon?", d->endpoint);
 		rc = DOCKER_EAPI;
 	} else {
-		docker_negotiate(d->api, sizeof(d->api), r.api_version);
+		docker_negotiate(d->api, sizeof(d->api), DOCKER_API_MAX, r.api_version,
+				 DOCKER_API_FALLBACK);
 	}
 	strbuf_release(&r.body);
 out:
@@ -781,7 +696,7 @@ int docker_engine_version(struct docker *d, char **out)
 	}
 	if (rc)
 		return rc;
-	v = json_string_value(json_object_get(j, "Version"));
+	v = docker_answer_version(j);
 	if (v) {
 		*out = xstrdup(v);
 	} else {
@@ -943,9 +858,10 @@ static int container_cmp(const void *a, const void *b)
 int docker_labeled_containers(struct docker *d, const char *const *labels,
 			      struct docker_container ***out, size_t *n)
 {
-	json_t *f = json_object(), *arr = json_array(), *list = NULL, *item;
+	json_t *f = json_object(), *arr = json_array(), *list = NULL;
 	struct strbuf enc = STRBUF_INIT;
 	struct docker_container **v = NULL;
+	struct strlist ids = STRLIST_INIT;
 	char *s, *path;
 	size_t i, count = 0;
 	int rc;
@@ -972,14 +888,10 @@ int docker_labeled_containers(struct docker *d, const char *const *labels,
 	}
 	if (rc)
 		goto out;
-	v = xcalloc(json_array_size(list) + 1, sizeof(*v));
-	json_array_foreach(list, i, item)
-	{
-		const char *id = json_string_value(json_object_get(item, "Id"));
-
-		if (!id)
-			continue;
-		rc = docker_inspect_q(d, id, &v[count], 1);
+	docker_answer_list_ids(list, &ids);
+	v = xcalloc(ids.n + 1, sizeof(*v));
+	for (i = 0; i < ids.n; i++) {
+		rc = docker_inspect_q(d, ids.v[i], &v[count], 1);
 		if (rc == DOCKER_ENOTFOUND) /* removed since the listing */
 			continue;
 		if (rc)
@@ -993,6 +905,7 @@ int docker_labeled_containers(struct docker *d, const char *const *labels,
 	rc = 0;
 out:
 	docker_containers_free(v, count);
+	strlist_clear(&ids);
 	json_decref(list);
 	free(path);
 	return rc;
@@ -1307,8 +1220,8 @@ static int docker_exec_create(struct docker *d, const char *cid, const struct do
 	rc = docker_parse(&j, &r, "POST", path, 0);
 	if (rc)
 		goto out;
-	id = json_string_value(json_object_get(j, "Id"));
-	if (!id || !*id) {
+	id = docker_answer_id(j);
+	if (!id) {
 		ui_error("the docker daemon's exec answer has no 'Id'");
 		rc = DOCKER_EAPI;
 		goto out;
@@ -1337,12 +1250,7 @@ static size_t exec_write_cb(char *ptr, size_t size, size_t nmemb, void *ud)
 
 	if (!s->status)
 		curl_easy_getinfo(s->d->curl, CURLINFO_RESPONSE_CODE, &s->status);
-	if (s->status != 200 && s->status != 101) {
-		if (s->err.len < 65536)
-			strbuf_add(&s->err, ptr, n);
-		return n;
-	}
-	if (demux_feed(&s->dm, ptr, n) != DEMUX_OK)
+	if (docker_exec_take(&s->dm, &s->err, s->status, ptr, n) < 0)
 		return CURL_WRITEFUNC_ERROR;
 	return n;
 }
@@ -1567,30 +1475,6 @@ static long hijack_recv(CURL *h, char *buf, size_t cap, CURLcode *cc)
 	return -1;
 }
 
-/* The value of header name in a raw header block, or NULL; len into *vlen. */
-static const char *header_value(const char *hdr, size_t hlen, const char *name, size_t *vlen)
-{
-	size_t nlen = strlen(name);
-	const char *p = hdr, *end = hdr + hlen;
-
-	while (p < end) {
-		const char *eol = memmem(p, (size_t)(end - p), "\r\n", 2);
-
-		if (!eol)
-			eol = end;
-		if ((size_t)(eol - p) > nlen && !strncasecmp(p, name, nlen) && p[nlen] == ':') {
-			const char *v = p + nlen + 1;
-
-			while (v < eol && (*v == ' ' || *v == '\t'))
-				v++;
-			*vlen = (size_t)(eol - v);
-			return v;
-		}
-		p = eol + 2;
-	}
-	return NULL;
-}
-
 /*
  * Stdin attached: hijacks a second connection, writes o->in's bytes raw
  * while reading frames, half-closes at the end of input and reads to the
@@ -1602,7 +1486,8 @@ static int docker_exec_hijack(struct docker *d, const char *cid, const char *exe
 	char errbuf[CURL_ERROR_SIZE] = "";
 	struct strbuf req = STRBUF_INIT;
 	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
-	char *rbuf = NULL, *wbuf = NULL, *hend = NULL;
+	struct docker_hijack_head head;
+	char *rbuf = NULL, *wbuf = NULL;
 	size_t got = 0, hlen, wlen = 0, woff = 0;
 	int rd_eof = 0, wr_done = 0, in_eof = 0, sig_saved = 0;
 	long long idle_ms = (long long)sig_idle_timeout_s() * 1000, last_ms;
@@ -1697,34 +1582,22 @@ static int docker_exec_hijack(struct docker *d, const char *cid, const char *exe
 			goto out;
 		}
 		got += (size_t)n;
-		hend = memmem(rbuf, got, "\r\n\r\n", 4);
-		if (hend)
+		if (docker_hijack_head(&head, rbuf, got, DOCKER_HIJACK_HDR, DOCKER_HIJACK_RBUF) ==
+		    0)
 			break;
 	}
-	hlen = (size_t)(hend - rbuf) + 4;
-	if (hlen >= 16 && !strncmp(rbuf, "HTTP/1.", 7) && rbuf[8] == ' ')
-		for (int i = 9; i < 12 && rbuf[i] >= '0' && rbuf[i] <= '9'; i++)
-			status = status * 10 + (rbuf[i] - '0');
+	hlen = head.hlen;
+	status = head.status;
 	if (status < 100) {
 		ui_error("unexpected answer from the docker daemon to exec start");
 		rc = DOCKER_EAPI;
 		goto out;
 	}
 	if (status != 101 && status != 200) {
-		/* An error answer with a JSON body: read it, within limits. The
-		 * body is Content-Length bytes (when given), never more than got. */
-		size_t cap = DOCKER_HIJACK_RBUF - 1 - hlen, want = DOCKER_HIJACK_HDR - hlen,
-		       vlen = 0;
-		const char *cl = header_value(rbuf, hlen, "Content-Length", &vlen);
+		/* An error answer with a JSON body: read it, within limits, never
+		 * more than got. */
+		size_t want = head.body_want;
 
-		if (cl) {
-			want = 0;
-			for (size_t i = 0; i < vlen && cl[i] >= '0' && cl[i] <= '9' && want <= cap;
-			     i++)
-				want = want * 10 + (size_t)(cl[i] - '0');
-		}
-		if (want > cap)
-			want = cap;
 		while (got - hlen < want) {
 			n = hijack_recv(h, rbuf + got, hlen + want - got, &cc);
 			if (n == -2 && wait_fd(fd, POLLIN, 10000, o->cancel) == 0)
@@ -1848,7 +1721,7 @@ static int docker_exec_exit_code(struct docker *d, const char *cid, const char *
 {
 	char *path = xasprintf("/exec/%s/json", exec_id);
 	long long deadline = now_ms() + DOCKER_EXIT_WAIT_MS;
-	json_t *j = NULL, *code;
+	json_t *j = NULL;
 	int rc, answered;
 
 	for (;;) {
@@ -1869,11 +1742,8 @@ static int docker_exec_exit_code(struct docker *d, const char *cid, const char *
 			rc = DOCKER_ESTREAM;
 			break;
 		}
-		code = json_object_get(j, "ExitCode");
-		if (!json_is_true(json_object_get(j, "Running")) && json_is_integer(code)) {
-			*exit_code = (int)json_integer_value(code);
+		if (docker_answer_exec_exit(j, exit_code))
 			break;
-		}
 		json_decref(j);
 		j = NULL;
 		if (now_ms() >= deadline) {
@@ -2150,12 +2020,12 @@ static int oneoff_create(struct docker *d, const struct docker_oneoff_opts *o, j
 	rc = docker_parse(&j, &r, "POST", "/containers/create", 0);
 	if (rc)
 		goto out;
-	if (!json_string_value(json_object_get(j, "Id"))) {
+	if (!docker_answer_id(j)) {
 		ui_error("the docker daemon's create answer has no 'Id'");
 		rc = DOCKER_EAPI;
 		goto out;
 	}
-	*id = xstrdup(json_string_value(json_object_get(j, "Id")));
+	*id = xstrdup(docker_answer_id(j));
 out:
 	json_decref(j);
 	strbuf_release(&r.body);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "cmdline.h"
 #include "config.h"
 #include "sig.h"
 #include "ui.h"
@@ -202,14 +203,6 @@ static const struct command commands[] = {
 	  "PostgreSQL container is found.\n" },
 };
 
-struct option_def {
-	const char *lng;
-	char shrt;
-	int has_arg;
-	int bit;
-	const char *help;
-};
-
 static const struct option_def option_defs[] = {
 	{ "config", 'c', 1, O_GLOBAL, "-c, --config FILE     the configuration file" },
 	{ "host", 'H', 1, O_GLOBAL, "-H, --host URL        the Docker endpoint (unix:///path)" },
@@ -255,26 +248,19 @@ static const struct option_def option_defs[] = {
 	{ "service", 0, 1, O_INIT, "    --service NAME    the database's service, among several" },
 };
 
-static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void usage_error(const char *fmt, ...)
-{
-	struct strbuf sb = STRBUF_INIT;
-	va_list ap;
-
-	va_start(ap, fmt);
-	strbuf_vaddf(&sb, fmt, ap);
-	va_end(ap);
-	ui_error("%s", sb.buf);
-	ui_hint("try 'dockreset --help'");
-	strbuf_release(&sb);
-}
-
 static const struct command *find_command(const char *name)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		if (!strcmp(commands[i].name, name))
 			return &commands[i];
 	return NULL;
+}
+
+static int command_options(const char *name)
+{
+	const struct command *c = find_command(name);
+
+	return c ? c->options : -1;
 }
 
 static void print_options(FILE *f, int mask)
@@ -322,195 +308,6 @@ static void print_version(void)
 	printf("%s\n", OpenSSL_version(OPENSSL_VERSION));
 }
 
-static int parse_int(const char *s, int *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < 0 || v > 1000000)
-		return -1;
-	*out = (int)v;
-	return 0;
-}
-
-/* Applies one option; -1 after reporting a usage error. */
-static int set_option(struct options *o, const struct option_def *d, const char *arg, int *help,
-		      int *version)
-{
-	const char *n = d->lng;
-
-	if (!strcmp(n, "config"))
-		o->config = arg;
-	else if (!strcmp(n, "host"))
-		o->host = arg;
-	else if (!strcmp(n, "json"))
-		o->json = 1;
-	else if (!strcmp(n, "quiet"))
-		o->quiet = 1;
-	else if (!strcmp(n, "verbose"))
-		o->verbose = 1;
-	else if (!strcmp(n, "no-color"))
-		o->no_color = 1;
-	else if (!strcmp(n, "version"))
-		*version = 1;
-	else if (!strcmp(n, "help"))
-		*help = 1;
-	else if (!strcmp(n, "yes"))
-		o->yes = 1;
-	else if (!strcmp(n, "production"))
-		o->production = 1;
-	else if (!strcmp(n, "dry-run"))
-		o->dry_run = 1;
-	else if (!strcmp(n, "format"))
-		o->format = arg;
-	else if (!strcmp(n, "label"))
-		o->label = arg;
-	else if (!strcmp(n, "keep")) {
-		if (parse_int(arg, &o->keep) < 0) {
-			usage_error("--keep: '%s' is not a count", arg);
-			return -1;
-		}
-	} else if (!strcmp(n, "older-than"))
-		o->older_than = arg;
-	else if (!strcmp(n, "no-backup"))
-		o->no_backup = 1;
-	else if (!strcmp(n, "seed"))
-		strlist_push(&o->seeds, arg);
-	else if (!strcmp(n, "no-seed"))
-		o->no_seed = 1;
-	else if (!strcmp(n, "no-restart"))
-		o->no_restart = 1;
-	else if (!strcmp(n, "timeout")) {
-		if (parse_int(arg, &o->timeout) < 0 || o->timeout == 0) {
-			usage_error("--timeout: '%s' is not a number of seconds", arg);
-			return -1;
-		}
-	} else if (!strcmp(n, "strategy"))
-		o->strategy = arg;
-	else if (!strcmp(n, "file"))
-		o->file = arg;
-	else if (!strcmp(n, "scope"))
-		o->scope = arg;
-	else if (!strcmp(n, "mode"))
-		o->mode = arg;
-	else if (!strcmp(n, "no-safety-backup"))
-		o->no_safety_backup = 1;
-	else if (!strcmp(n, "force"))
-		o->force = 1;
-	else if (!strcmp(n, "delete"))
-		o->delete_snapshot = 1;
-	else if (!strcmp(n, "backup"))
-		o->with_backup = 1;
-	else if (!strcmp(n, "project"))
-		o->project = arg;
-	else if (!strcmp(n, "service"))
-		o->service = arg;
-	return 0;
-}
-
-static const struct option_def *find_long(const char *name, size_t len)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(option_defs); i++)
-		if (strlen(option_defs[i].lng) == len && !strncmp(option_defs[i].lng, name, len))
-			return &option_defs[i];
-	return NULL;
-}
-
-static const struct option_def *find_short(char c)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(option_defs); i++)
-		if (option_defs[i].shrt == c)
-			return &option_defs[i];
-	return NULL;
-}
-
-/*
- * Options may stand before or after the command, so options are collected
- * in one pass and checked against the command once it is known.
- */
-static int parse_args(int argc, char **argv, struct options *o, const char **cmd_name, int *help,
-		      int *version)
-{
-	const struct option_def *seen[64];
-	const char *seen_as[64];
-	int nseen = 0, dashdash = 0;
-	const struct command *c;
-
-	o->args = xcalloc((size_t)argc, sizeof(*o->args));
-	for (int i = 1; i < argc; i++) {
-		char *a = argv[i];
-		const struct option_def *d = NULL;
-		const char *arg = NULL;
-
-		if (dashdash || a[0] != '-' || !a[1]) {
-			if (!*cmd_name)
-				*cmd_name = a;
-			else
-				o->args[o->nargs++] = a;
-			continue;
-		}
-		if (!strcmp(a, "--")) {
-			dashdash = 1;
-			continue;
-		}
-		if (a[1] == '-') {
-			const char *eq = strchr(a + 2, '=');
-			size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
-			d = find_long(a + 2, len);
-			if (!d) {
-				usage_error("unknown option '%.*s'", (int)len + 2, a);
-				return -1;
-			}
-			if (eq && !d->has_arg) {
-				usage_error("option '--%s' takes no value", d->lng);
-				return -1;
-			}
-			arg = eq ? eq + 1 : NULL;
-		} else {
-			if (a[2]) {
-				usage_error("unknown option '%s'", a);
-				return -1;
-			}
-			d = find_short(a[1]);
-			if (!d) {
-				usage_error("unknown option '%s'", a);
-				return -1;
-			}
-		}
-		if (d->has_arg && !arg) {
-			if (i + 1 >= argc) {
-				usage_error("option '%s' needs a value", a);
-				return -1;
-			}
-			arg = argv[++i];
-		}
-		if (nseen < (int)ARRAY_SIZE(seen)) {
-			seen[nseen] = d;
-			seen_as[nseen++] = a;
-		}
-		if (set_option(o, d, arg, help, version) < 0)
-			return -1;
-	}
-	c = *cmd_name ? find_command(*cmd_name) : NULL;
-	for (int i = 0; i < nseen; i++) {
-		if (seen[i]->bit == O_GLOBAL)
-			continue;
-		if (!c || !(c->options & seen[i]->bit)) {
-			if (*help)
-				continue;
-			if (c)
-				usage_error("'%s' does not take option '--%s'", c->name,
-					    seen[i]->lng);
-			else
-				usage_error("option '%s' needs a command", seen_as[i]);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 static int finish(struct cmd_ctx *ctx, const char *target, int rc)
 {
 	/* a command that stopped on a signal says so, when it has not */
@@ -539,7 +336,9 @@ int main(int argc, char **argv)
 	sig_init();
 	uo.color = isatty(STDERR_FILENO) && !getenv("NO_COLOR");
 	ui_init(&uo);
-	if (parse_args(argc, argv, &o, &cmd_name, &help, &version) < 0) {
+	struct cmdline cl = { option_defs, ARRAY_SIZE(option_defs), O_GLOBAL, command_options };
+
+	if (cmdline_parse(&cl, argc, argv, &o, &cmd_name, &help, &version) < 0) {
 		rc = EXIT_USAGE;
 		goto out;
 	}

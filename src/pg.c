@@ -803,6 +803,14 @@ out:
 	return rc;
 }
 
+void pg_count_row(struct pg_table *v, size_t n, const char *index, const char *rows)
+{
+	size_t k = strtoull(index, NULL, 10);
+
+	if (k < n)
+		v[k].rows = strtoll(rows, NULL, 10);
+}
+
 int pg_count_rows_finish(PGconn *c, struct pg_table *v, size_t n)
 {
 	PGresult *r;
@@ -817,11 +825,8 @@ int pg_count_rows_finish(PGconn *c, struct pg_table *v, size_t n)
 			}
 			rc = -1;
 		} else {
-			for (int i = 0; i < PQntuples(r); i++) {
-				size_t k = strtoull(PQgetvalue(r, i, 0), NULL, 10);
-				if (k < n)
-					v[k].rows = strtoll(PQgetvalue(r, i, 1), NULL, 10);
-			}
+			for (int i = 0; i < PQntuples(r); i++)
+				pg_count_row(v, n, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
 			got = 1;
 		}
 		PQclear(r);

@@ -363,6 +363,7 @@ static int safety_backup(struct restore_run *r)
 struct schema_names {
 	struct strlist names;
 	struct strlist created; /* those the dump creates itself */
+	int data;		/* a plain dump's data section was reached */
 };
 
 static int on_schema(void *ctx, const char *name, int creates)
@@ -482,6 +483,21 @@ static int sql_schema_cb(void *ctx, const char *name, int creates)
 	return on_schema(ctx, name, creates);
 }
 
+/*
+ * The first COPY block ends the reading: pg_dump writes every schema (its
+ * CREATE SCHEMA, and the objects naming it) in the pre-data section, before
+ * any data, so the rest of a large dump need not be read twice.
+ */
+static int sql_data_cb(void *ctx, const char *schema, const char *table, const char *const *columns,
+		       size_t ncolumns)
+{
+	struct schema_names *sn = ctx;
+
+	(void)schema, (void)table, (void)columns, (void)ncolumns;
+	sn->data = 1;
+	return -1;
+}
+
 /* The schemas the backup holds: `pg_restore -l` of a custom archive, the
  * statements and object headers of a plain dump. */
 static int backup_schemas(struct restore_run *r, struct schema_names *sn)
@@ -521,7 +537,7 @@ static int backup_schemas(struct restore_run *r, struct schema_names *sn)
 		strbuf_release(&tr.line);
 		strbuf_release(&tr.err);
 	} else {
-		struct sqlstream_cb cb = { .schema = sql_schema_cb };
+		struct sqlstream_cb cb = { .schema = sql_schema_cb, .copy_begin = sql_data_cb };
 		struct sqlstream *s = sqlstream_new(&cb, sn);
 		char buf[65536];
 		ssize_t n;
@@ -529,7 +545,9 @@ static int backup_schemas(struct restore_run *r, struct schema_names *sn)
 		while ((n = read(fi.fd, buf, sizeof(buf))) > 0 && !sig_pending())
 			if (sqlstream_feed(s, buf, (size_t)n) < 0)
 				break;
-		if (n < 0) {
+		if (sn->data && !sig_pending()) {
+			rc = 0;
+		} else if (n < 0) {
 			ui_error("cannot read '%s': %s", r->path, strerror(errno));
 			rc = EXIT_IO;
 		} else if (sig_pending()) {

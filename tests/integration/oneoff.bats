@@ -103,8 +103,10 @@ oneoffs() {
 	"$DR" -c "$CFG" seed oneoff long -y >"$BATS_TEST_TMPDIR/out" 2>&1 &
 	pid=$!
 	for _ in $(seq 200); do
-		[[ -n $(docker ps -q --filter "label=com.docker.compose.project=$STACK_PROJECT" \
-			--filter label=com.docker.compose.oneoff=True) ]] && break
+		if [[ -n $(docker ps -q --filter "label=com.docker.compose.project=$STACK_PROJECT" \
+			--filter label=com.docker.compose.oneoff=True) ]]; then
+			break
+		fi
 		sleep 0.1
 	done
 	run oneoffs

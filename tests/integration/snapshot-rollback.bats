@@ -173,7 +173,7 @@ change_everything() {
 	  ALTER ROLE drt_reader IN DATABASE discord SET statement_timeout = '5s';
 	  ALTER DATABASE discord SET dockreset.environment = 'production'" >/dev/null
 	attrs() {
-		bk_psql postgres "SELECT pg_get_userbyid(datdba), datacl::text, datconnlimit FROM pg_database WHERE datname = 'discord'" &&
+		bk_psql postgres "SELECT pg_get_userbyid(datdba), datacl::text, datconnlimit FROM pg_database WHERE datname = 'discord'" || return 1
 		bk_psql postgres "SELECT coalesce(pg_get_userbyid(nullif(setrole, 0)), '-') || ' ' || setconfig::text
 		    FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase
 		   WHERE d.datname = 'discord' ORDER BY 1"

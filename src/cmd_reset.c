@@ -93,19 +93,9 @@ static int check_request(struct reset_run *r)
 		return 0;
 	r->profiles = xcalloc(names->n + 1, sizeof(*r->profiles));
 	for (size_t i = 0; i < names->n; i++) {
-		const struct cfg_seed_profile *p = seed_profile(t, names->v[i]);
-		if (!p) {
-			struct strbuf sb = STRBUF_INIT;
-			ui_error("unknown seed profile '%s' of target '%s'", names->v[i], t->name);
-			for (size_t k = 0; k < t->nseeds; k++)
-				strbuf_addf(&sb, "%s'%s'", k ? ", " : "", t->seeds[k].name);
-			if (t->nseeds)
-				ui_hint("its profiles are %s", sb.buf);
-			else
-				ui_hint("the target has no \"seeds\"");
-			strbuf_release(&sb);
+		const struct cfg_seed_profile *p = seed_profile_known(t, names->v[i]);
+		if (!p)
 			return EXIT_USAGE;
-		}
 		r->profiles[r->nprofiles++] = p;
 	}
 	return 0;

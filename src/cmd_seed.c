@@ -48,19 +48,9 @@ static int check_profiles(struct seed_run *r)
 	}
 	r->profiles = xcalloc((size_t)o->nargs + 1, sizeof(*r->profiles));
 	for (int i = 0; i < o->nargs; i++) {
-		const struct cfg_seed_profile *p = seed_profile(t, o->args[i]);
-		if (!p) {
-			struct strbuf sb = STRBUF_INIT;
-			ui_error("unknown seed profile '%s' of target '%s'", o->args[i], t->name);
-			for (size_t k = 0; k < t->nseeds; k++)
-				strbuf_addf(&sb, "%s'%s'", k ? ", " : "", t->seeds[k].name);
-			if (t->nseeds)
-				ui_hint("its profiles are %s", sb.buf);
-			else
-				ui_hint("the target has no \"seeds\"");
-			strbuf_release(&sb);
+		const struct cfg_seed_profile *p = seed_profile_known(t, o->args[i]);
+		if (!p)
 			return EXIT_USAGE;
-		}
 		r->profiles[r->nprofiles++] = p;
 	}
 	return 0;

@@ -27,6 +27,24 @@ const struct cfg_seed_profile *seed_profile(const struct cfg_target *t, const ch
 	return NULL;
 }
 
+const struct cfg_seed_profile *seed_profile_known(const struct cfg_target *t, const char *name)
+{
+	const struct cfg_seed_profile *p = seed_profile(t, name);
+	struct strbuf sb = STRBUF_INIT;
+
+	if (p)
+		return p;
+	ui_error("unknown seed profile '%s' of target '%s'", name, t->name);
+	for (size_t k = 0; k < t->nseeds; k++)
+		strbuf_addf(&sb, "%s'%s'", k ? ", " : "", t->seeds[k].name);
+	if (t->nseeds)
+		ui_hint("its profiles are %s", sb.buf);
+	else
+		ui_hint("the target has no \"seeds\"");
+	strbuf_release(&sb);
+	return NULL;
+}
+
 int seed_profile_has_run(const struct cfg_seed_profile *p)
 {
 	for (size_t i = 0; i < p->nsteps; i++)

@@ -25,6 +25,9 @@ int seed_profile_has_run(const struct cfg_seed_profile *p);
 
 /* The profile of t named name, or NULL. Borrowed. */
 const struct cfg_seed_profile *seed_profile(const struct cfg_target *t, const char *name);
+/* seed_profile(), and when there is none, says so with the target's
+ * profiles as the hint (the caller exits 2). */
+const struct cfg_seed_profile *seed_profile_known(const struct cfg_target *t, const char *name);
 
 /* The reset.migrate sql files of t, in order, on c (inside the caller's
  * transaction); 0, or -1 after reporting the file that failed. */

@@ -109,19 +109,23 @@ sanitize:
 
 # libFuzzer targets (tests/fuzz/fuzz_*.c) for the pure parsers, built with
 # clang in build/fuzz. `make fuzz FUZZ_SECONDS=N` fuzzes each target for N
-# seconds on a copy of its corpus (the tree does not grow) and prints
-# libFuzzer's closing line per target; `make fuzz-smoke` (part of
-# `make test`) runs each target on its corpus and regressions, then fuzzes
-# it for FUZZ_SMOKE_SECONDS: any crash, leak or sanitizer report fails.
+# seconds on a copy of its corpus (the tree does not grow), FUZZ_JOBS
+# targets at once, and prints each one's executions and coverage;
+# `make fuzz-smoke` (part of `make test`) runs each target on its corpus
+# and regressions, then fuzzes it for FUZZ_SMOKE_SECONDS: any crash, leak
+# or sanitizer report fails (tests/fuzz/run.sh).
 FUZZ_CC      ?= clang
 FUZZ_BUILD   := $(BUILD)/fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 3
+FUZZ_JOBS    ?= $(shell nproc 2>/dev/null || echo 1)
 FUZZ_CFLAGS  := $(WARN) -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all \
                 $(PC_CFLAGS) -DDOCKRESET_VERSION='"$(VERSION)"' -MMD -MP
 FUZZ_OBJS    := $(SRCS:src/%.c=$(FUZZ_BUILD)/obj/%.o)
 FUZZ_SRCS    := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS    := $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
+# FUZZ_TARGETS="fuzz_a fuzz_b" runs only those.
+FUZZ_RUN     := $(if $(FUZZ_TARGETS),$(FUZZ_TARGETS:%=$(FUZZ_BUILD)/%),$(FUZZ_BINS))
 .SECONDARY: $(FUZZ_OBJS)
 
 $(FUZZ_BUILD)/obj/%.o: src/%.c | $(BUILD)
@@ -137,26 +141,10 @@ $(FUZZ_BUILD)/%: tests/fuzz/%.c tests/fuzz/fuzz_util.h $(FUZZ_BUILD)/libdockrese
 		$(FUZZ_BUILD)/libdockreset.a $(PC_LIBS)
 
 fuzz: $(FUZZ_BINS)
-	@for t in $(FUZZ_BINS); do \
-		n=$$(basename $$t); tmp=$$(mktemp -d) || exit 1; \
-		cp -r tests/fuzz/corpus/$$n/. $$tmp/; \
-		$$t -max_len=65536 -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(FUZZ_BUILD)/$$n- \
-			$$tmp >$(FUZZ_BUILD)/$$n.log 2>&1; rc=$$?; rm -rf $$tmp; \
-		if [ $$rc -ne 0 ]; then tail -n 40 $(FUZZ_BUILD)/$$n.log; echo "$$n: FAILED (log: $(FUZZ_BUILD)/$$n.log)"; exit 1; fi; \
-		echo "$$n: $$(grep '^Done ' $(FUZZ_BUILD)/$$n.log | tail -n 1)"; \
-	done
+	@sh tests/fuzz/run.sh fuzz $(FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZ_BUILD) $(FUZZ_RUN)
 
 fuzz-smoke: $(FUZZ_BINS)
-	@for t in $(FUZZ_BINS); do \
-		n=$$(basename $$t); dirs=tests/fuzz/corpus/$$n; \
-		[ -d tests/fuzz/regressions/$$n ] && dirs="$$dirs tests/fuzz/regressions/$$n"; \
-		$$t -runs=0 -artifact_prefix=$(FUZZ_BUILD)/$$n- $$dirs >$(FUZZ_BUILD)/$$n.smoke.log 2>&1 || \
-			{ tail -n 40 $(FUZZ_BUILD)/$$n.smoke.log; echo "fuzz-smoke: $$n failed on its corpus"; exit 1; }; \
-		tmp=$$(mktemp -d) || exit 1; cp -r tests/fuzz/corpus/$$n/. $$tmp/; \
-		$$t -max_len=65536 -max_total_time=$(FUZZ_SMOKE_SECONDS) -artifact_prefix=$(FUZZ_BUILD)/$$n- \
-			$$tmp >>$(FUZZ_BUILD)/$$n.smoke.log 2>&1; rc=$$?; rm -rf $$tmp; \
-		[ $$rc -eq 0 ] || { tail -n 40 $(FUZZ_BUILD)/$$n.smoke.log; echo "fuzz-smoke: $$n failed"; exit 1; }; \
-	done; echo "fuzz-smoke: clean ($(words $(FUZZ_BINS)) targets)"
+	@sh tests/fuzz/run.sh smoke $(FUZZ_SMOKE_SECONDS) $(FUZZ_JOBS) $(FUZZ_BUILD) $(FUZZ_RUN)
 
 # `make demo STACK=task-api`: the second example (compose/task-api).
 STACK      ?= $(if $(DEMO_STACK),$(DEMO_STACK),discord-bot)

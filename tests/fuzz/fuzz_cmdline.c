@@ -52,6 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *cmd = NULL, *cmd2 = NULL;
 	size_t off = 0;
 
+	fuzz_mute_messages();
 	argv[argc++] = "dockreset";
 	while (off <= size && argc < MAX_ARGS) {
 		argv[argc++] = text + off;

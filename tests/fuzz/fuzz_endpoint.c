@@ -33,6 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *text = fuzz_strndup(data, size);
 	json_t *j = json_loadb((const char *)data, size, 0, NULL);
 
+	fuzz_mute_messages();
 	check_url(text);
 	if (j && json_is_object(j)) {
 		const char *cur = docker_config_context(j), *host = docker_meta_host(j);

@@ -193,6 +193,22 @@ int strlist_has(const struct strlist *l, const char *s)
 	return 0;
 }
 
+int parse_int64(const char *s, long long lo, long long hi, long long *out)
+{
+	const char *d = s && *s == '-' ? s + 1 : s;
+	char *end;
+	long long v;
+
+	if (!d || *d < '0' || *d > '9')
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
 int read_file_max(struct strbuf *sb, const char *path, size_t max)
 {
 	char buf[8192];

@@ -62,6 +62,13 @@ void strlist_push_nodup(struct strlist *l, char *s);
 void strlist_clear(struct strlist *l);
 int strlist_has(const struct strlist *l, const char *s);
 
+/*
+ * A whole decimal integer text ("-12", "0", "4096": an optional minus,
+ * digits, nothing else) between lo and hi into *out; -1 for anything else,
+ * *out untouched. For numbers read from a database, a daemon or a file.
+ */
+int parse_int64(const char *s, long long lo, long long hi, long long *out);
+
 /* Reads a whole file (at most max bytes) into sb; -1 with errno on failure. */
 int read_file_max(struct strbuf *sb, const char *path, size_t max);
 

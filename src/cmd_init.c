@@ -86,7 +86,7 @@ static int pick_database(struct init_run *r)
 {
 	const char *want = r->ctx->opt->service;
 	struct strlist pg = STRLIST_INIT;
-	char line[64], *end;
+	char line[64];
 	const char *svc = NULL;
 	int rc = 0;
 
@@ -128,16 +128,14 @@ static int pick_database(struct init_run *r)
 			fprintf(stderr, "  %zu) %s\n", i + 1, ui_field(pg.v[i]));
 		rc = EXIT_USAGE;
 		for (int tries = 0; tries < 3 && !svc; tries++) {
-			long k;
+			long long k;
 			int e = guard_read_answer("which is the database (number)? ", line,
 						  sizeof(line));
 			if (e) {
 				rc = e;
 				break;
 			}
-			errno = 0;
-			k = strtol(line, &end, 10);
-			if (!errno && end != line && !*end && k >= 1 && (size_t)k <= pg.n)
+			if (parse_int64(line, 1, (long long)pg.n, &k) == 0)
 				svc = pg.v[k - 1];
 			else
 				ui_warn("answer a number from 1 to %zu", pg.n);

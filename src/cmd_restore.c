@@ -20,6 +20,7 @@
  * merge) is loaded over libpq by restore_rows() (restore.h).
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,8 +109,8 @@ static int check_options(struct restore_run *r)
 static int choose(struct restore_run *r, const struct backup_list *l,
 		  const struct backup_entry **out)
 {
-	char line[64], *end;
-	long k;
+	char line[64];
+	long long k;
 	int rc;
 
 	fprintf(stderr, "backups of '%s', newest first:\n", r->t->name);
@@ -125,9 +126,7 @@ static int choose(struct restore_run *r, const struct backup_list *l,
 	for (int tries = 0; tries < 3; tries++) {
 		if ((rc = guard_read_answer("restore which backup (number)? ", line, sizeof(line))))
 			return rc;
-		errno = 0;
-		k = strtol(line, &end, 10);
-		if (!errno && end != line && !*end && k >= 1 && (size_t)k <= l->n) {
+		if (parse_int64(line, 1, (long long)l->n, &k) == 0) {
 			*out = &l->v[k - 1];
 			return 0;
 		}
@@ -307,10 +306,16 @@ static void end_sessions(struct restore_run *r)
 			" WHERE datname = current_database() AND pid <> pg_backend_pid()"
 			" AND backend_type = 'client backend'");
 
+	long long n;
+
 	if (res && PQresultStatus(res) == PGRES_TUPLES_OK) {
-		if (atoi(PQgetvalue(res, 0, 0)) > 0)
-			ui_info("    ended %s other session(s) of database '%s'",
-				PQgetvalue(res, 0, 0), r->ss.pp.dbname);
+		if (parse_int64(PQgetvalue(res, 0, 0), 0, LLONG_MAX, &n) < 0)
+			ui_warn("ending the other sessions of database '%s': the server answered "
+				"'%s' where a count was expected",
+				r->ss.pp.dbname, PQgetvalue(res, 0, 0));
+		else if (n > 0)
+			ui_info("    ended %lld other session(s) of database '%s'", n,
+				r->ss.pp.dbname);
 	} else if (res) {
 		char *m = pg_message(PQresultErrorMessage(res));
 		ui_warn("cannot end the other sessions of database '%s': %s", r->ss.pp.dbname, m);

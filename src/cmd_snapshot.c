@@ -21,6 +21,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +45,7 @@
 /* lock_timeout of the swap transaction. */
 #define SWAP_LOCK_TIMEOUT "10s"
 #define MAINTENANCE_DB	  "postgres"
-#define ENV_KEY		  "dockreset.environment"
+#define ENV_KEY		  SNAPSHOT_ENV_KEY
 
 struct snap_list {
 	json_t **v; /* checked records, newest first */
@@ -230,6 +231,22 @@ static char *query_value(PGconn *c, const char *sql, int n, const char *const *p
 	return v;
 }
 
+/* The count the query answers (its first value), or -1, said: a failed
+ * query, or an answer that is not a count. */
+static long long query_count(PGconn *c, const char *sql, int n, const char *const *params)
+{
+	int err = 0;
+	char *v = query_value(c, sql, n, params, &err);
+	long long k = -1;
+
+	if (!err && parse_int64(v, 0, LLONG_MAX, &k) < 0) {
+		ui_error("the server answered '%s' where a count was expected", v ? v : "NULL");
+		k = -1;
+	}
+	free(v);
+	return k;
+}
+
 static int db_exists(PGconn *c, const char *name)
 {
 	const char *p[1] = { name };
@@ -282,15 +299,13 @@ static int copy_db(PGconn *c, const char *name, const char *tmpl)
 static int background_running(PGconn *c, const char *app)
 {
 	const char *p[1] = { app };
-	int err = 0;
-	char *v = query_value(c,
-			      "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 "
-			      "AND pid <> pg_backend_pid()",
-			      1, p, &err);
-	int n = v ? atoi(v) : 0;
+	long long n =
+	    query_count(c,
+			"SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 "
+			"AND pid <> pg_backend_pid()",
+			1, p);
 
-	free(v);
-	return err ? -1 : n > 0;
+	return n < 0 ? -1 : n > 0;
 }
 
 /* ---- the run: lock, sessions, leftovers ---- */
@@ -476,21 +491,18 @@ static int close_target(struct snap_run *r)
 	r->closed = 1;
 	deadline = monotonic_s() + SESSIONS_END_S;
 	for (;;) {
-		int err = 0;
-		char *v =
-		    query_value(r->mc,
+		long long n =
+		    query_count(r->mc,
 				"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
 				"WHERE datname = $1 AND pid <> pg_backend_pid()",
-				1, p, &err);
-		int n = v ? atoi(v) : 0;
+				1, p);
 
-		free(v);
-		if (err)
+		if (n < 0)
 			return sig_pending() ? sig_exit_code() : EXIT_COMMAND;
 		if (n == 0)
 			return 0;
 		if (monotonic_s() > deadline) {
-			ui_error("%d session%s of database '%s' did not end within %d s", n,
+			ui_error("%lld session%s of database '%s' did not end within %d s", n,
 				 n == 1 ? "" : "s", r->dbname, SESSIONS_END_S);
 			ui_hint("the database user needs to be a member of the sessions' roles, "
 				"or of pg_signal_backend");
@@ -552,10 +564,11 @@ static void db_meta_release(struct db_meta *m)
 	memset(m, 0, sizeof(*m));
 }
 
-static int read_meta(struct db_meta *m, PGconn *c, const char *dbname)
+static int read_meta_rows(struct db_meta *m, PGconn *c, const char *dbname)
 {
 	const char *p[1] = { dbname };
 	PGresult *res;
+	long long n;
 
 	memset(m, 0, sizeof(*m));
 	res = pg_exec(c,
@@ -570,8 +583,15 @@ static int read_meta(struct db_meta *m, PGconn *c, const char *dbname)
 	}
 	m->owner = xstrdup(PQgetvalue(res, 0, 0));
 	m->datacl = PQgetisnull(res, 0, 1) ? NULL : xstrdup(PQgetvalue(res, 0, 1));
-	m->connlimit = atoi(PQgetvalue(res, 0, 2));
-	m->size = atoll(PQgetvalue(res, 0, 3));
+	if (parse_int64(PQgetvalue(res, 0, 2), -1, INT_MAX, &n) < 0 ||
+	    parse_int64(PQgetvalue(res, 0, 3), 0, LLONG_MAX, &m->size) < 0) {
+		ui_error("cannot read the connection limit and size of database '%s': the server "
+			 "answered '%s' and '%s'",
+			 dbname, PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3));
+		PQclear(res);
+		return -1;
+	}
+	m->connlimit = (int)n;
 	PQclear(res);
 	res = pg_exec(c,
 		      "SELECT CASE WHEN a.grantee = 0 THEN NULL ELSE pg_get_userbyid(a.grantee) "
@@ -599,25 +619,29 @@ static int read_meta(struct db_meta *m, PGconn *c, const char *dbname)
 		return -1;
 	m->settings = json_array();
 	for (int i = 0; i < PQntuples(res); i++) {
-		json_t *items = json_loads(PQgetvalue(res, i, 1), 0, NULL);
-		size_t k;
-		json_t *it;
+		const char *role = PQgetisnull(res, i, 0) ? NULL : PQgetvalue(res, i, 0);
 
-		if (!json_is_array(items))
-			items = (json_decref(items), json_array());
-		if (PQgetisnull(res, i, 0))
-			json_array_foreach(items, k, it)
-			{
-				const char *s = json_string_value(it);
-				if (s && !strncmp(s, ENV_KEY "=", strlen(ENV_KEY) + 1))
-					m->environment = xstrdup(s + strlen(ENV_KEY) + 1);
-			}
-		json_array_append_new(
-		    m->settings, json_pack("{s:s?, s:o}", "role",
-					   PQgetisnull(res, i, 0) ? NULL : PQgetvalue(res, i, 0),
-					   "settings", items));
+		if (snapshot_settings_row(m->settings, role, PQgetvalue(res, i, 1),
+					  &m->environment) < 0) {
+			ui_error("cannot read the settings of database '%s'%s%s: the server "
+				 "answered '%s'",
+				 dbname, role ? " for role " : "", role ? role : "",
+				 PQgetvalue(res, i, 1));
+			PQclear(res);
+			return -1;
+		}
 	}
 	PQclear(res);
+	return 0;
+}
+
+/* The database's metadata for a record: 0, or -1 (said) with m empty. */
+static int read_meta(struct db_meta *m, PGconn *c, const char *dbname)
+{
+	if (read_meta_rows(m, c, dbname) < 0) {
+		db_meta_release(m);
+		return -1;
+	}
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -803,12 +804,15 @@ out:
 	return rc;
 }
 
-void pg_count_row(struct pg_table *v, size_t n, const char *index, const char *rows)
+int pg_count_row(struct pg_table *v, size_t n, const char *index, const char *rows)
 {
-	size_t k = strtoull(index, NULL, 10);
+	long long k, c;
 
-	if (k < n)
-		v[k].rows = strtoll(rows, NULL, 10);
+	if (n == 0 || parse_int64(index, 0, (long long)n - 1, &k) < 0 ||
+	    parse_int64(rows, 0, LLONG_MAX, &c) < 0)
+		return -1;
+	v[k].rows = c;
+	return 0;
 }
 
 int pg_count_rows_finish(PGconn *c, struct pg_table *v, size_t n)
@@ -825,8 +829,14 @@ int pg_count_rows_finish(PGconn *c, struct pg_table *v, size_t n)
 			}
 			rc = -1;
 		} else {
-			for (int i = 0; i < PQntuples(r); i++)
-				pg_count_row(v, n, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
+			for (int i = 0; i < PQntuples(r) && rc == 0; i++)
+				if (pg_count_row(v, n, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1)) <
+				    0) {
+					ui_error("cannot count rows: the server answered '%s' and "
+						 "'%s' for a table's number and count",
+						 PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
+					rc = -1;
+				}
 			got = 1;
 		}
 		PQclear(r);
@@ -850,13 +860,14 @@ int pg_terminate_app(PGconn *c, const char *appname)
 			    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
 			    " WHERE application_name = $1 AND pid <> pg_backend_pid()",
 			    1, params);
-	int n;
+	long long n;
 
 	if (!r)
 		return -1;
-	n = atoi(PQgetvalue(r, 0, 0));
+	if (parse_int64(PQgetvalue(r, 0, 0), 0, INT_MAX, &n) < 0)
+		n = -1;
 	PQclear(r);
-	return n;
+	return (int)n;
 }
 
 void pg_terminate_later(const struct pg_params *p, const char *appname)

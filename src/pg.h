@@ -188,8 +188,9 @@ int pg_count_rows_send(PGconn *c, const struct pg_table *v, size_t n);
 int pg_count_rows_finish(PGconn *c, struct pg_table *v, size_t n);
 
 /* One row of the count query's answer (the texts of its index and count
- * columns) into v[index].rows; an index outside v is ignored. Pure. */
-void pg_count_row(struct pg_table *v, size_t n, const char *index, const char *rows);
+ * columns) into v[index].rows: 0, or -1 (v unchanged) for an index outside
+ * v or texts that are not whole numbers. Pure. */
+int pg_count_row(struct pg_table *v, size_t n, const char *index, const char *rows);
 
 /*
  * Ends the sessions whose application_name is appname (the way to stop a

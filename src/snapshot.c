@@ -341,3 +341,36 @@ char *snapshot_setting_sql(const char *db, const char *role, const char *item)
 	free(qkey);
 	return strbuf_detach(&sb);
 }
+
+int snapshot_settings_row(json_t *settings, const char *role, const char *config,
+			  char **environment)
+{
+	static const char env[] = SNAPSHOT_ENV_KEY "=";
+	json_t *items =
+	    config && *config ? json_loads(config, JSON_REJECT_DUPLICATES, NULL) : json_array();
+	const char *marker = NULL;
+	json_t *it;
+	size_t i;
+
+	if (!json_is_array(items))
+		goto bad;
+	json_array_foreach(items, i, it)
+	{
+		const char *v = json_string_value(it);
+		const char *eq = v ? strchr(v, '=') : NULL;
+
+		if (!eq || eq == v)
+			goto bad;
+		if (!role && !strncmp(v, env, sizeof(env) - 1))
+			marker = v + sizeof(env) - 1;
+	}
+	if (marker) {
+		free(*environment);
+		*environment = xstrdup(marker);
+	}
+	json_array_append_new(settings, json_pack("{s:s?, s:o}", "role", role, "settings", items));
+	return 0;
+bad:
+	json_decref(items);
+	return -1;
+}

@@ -48,6 +48,9 @@ int snapshot_db_is_ours(const char *prefix, const char *datname);
  * pid). */
 void snapshot_random_tag(char tag[17]);
 
+/* The production marker's setting (SPEC 3). */
+#define SNAPSHOT_ENV_KEY "dockreset.environment"
+
 /* The record of a snapshot: what snapshot_record_build() writes. */
 struct snapshot_meta {
 	const char *name;
@@ -114,5 +117,16 @@ char *snapshot_sql_ident(const char *s);
  * item without '=' or with a key outside [A-Za-z0-9_.].
  */
 char *snapshot_setting_sql(const char *db, const char *role, const char *item);
+
+/*
+ * Quiet and pure. One row of pg_db_role_setting for a record: role (NULL
+ * for the database's own settings) and config, the text of
+ * array_to_json(setconfig) (NULL or "" for none). Appends {"role",
+ * "settings": ["k=v"...]} to settings; the database's own marker value
+ * (SNAPSHOT_ENV_KEY=...) replaces *environment. -1, settings and
+ * *environment unchanged, when config is not an array of "k=v" strings.
+ */
+int snapshot_settings_row(json_t *settings, const char *role, const char *config,
+			  char **environment);
 
 #endif

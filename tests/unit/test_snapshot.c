@@ -211,6 +211,39 @@ static void setting_statements(void **state)
 	assert_null(snapshot_setting_sql("d", NULL, "a;b=1"));
 }
 
+/* Rows of pg_db_role_setting as the server answers them: the database's own
+ * marker found, a role's ignored; anything but an array of "k=v" refused. */
+static void settings_rows(void **state)
+{
+	json_t *settings = json_array();
+	char *env = NULL, *dumped;
+	static const char *bad[] = {
+		"{}", "[1]", "[\"noequals\"]", "[\"=v\"]", "[\"a=b\"", "null", "\"a=b\"", "[null]",
+	};
+
+	(void)state;
+	assert_int_equal(snapshot_settings_row(settings, NULL,
+					       "[\"work_mem=4MB\",\"dockreset.environment=prod\"]",
+					       &env),
+			 0);
+	assert_string_equal(env, "prod");
+	assert_int_equal(
+	    snapshot_settings_row(settings, "app", "[\"dockreset.environment=dev\"]", &env), 0);
+	assert_string_equal(env, "prod");
+	assert_int_equal(snapshot_settings_row(settings, "ro", "", &env), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		assert_int_equal(snapshot_settings_row(settings, NULL, bad[i], &env), -1);
+	assert_string_equal(env, "prod");
+	dumped = json_dumps(settings, JSON_COMPACT);
+	assert_string_equal(dumped,
+			    "[{\"role\":null,\"settings\":[\"work_mem=4MB\","
+			    "\"dockreset.environment=prod\"]},{\"role\":\"app\",\"settings\":"
+			    "[\"dockreset.environment=dev\"]},{\"role\":\"ro\",\"settings\":[]}]");
+	free(dumped);
+	free(env);
+	json_decref(settings);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -221,6 +254,7 @@ int main(void)
 		cmocka_unit_test(record_check_refuses_damage),
 		cmocka_unit_test(guc_lists_split_as_pg_dump_does),
 		cmocka_unit_test(setting_statements),
+		cmocka_unit_test(settings_rows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -29,16 +29,21 @@ static int collect(void *ctx, int stream, const char *buf, size_t len)
 
 int cache_parse_databases(const char *out)
 {
-	char *end;
-	long n;
+	size_t n = strlen(out);
+	long long v;
+	char *num;
+	int rc;
 
 	if (strncmp(out, "databases\n", 10))
 		return -1;
 	out += 10;
-	n = strtol(out, &end, 10);
-	if (end == out || n <= 0 || n > 1000000 || (*end && strcmp(end, "\n")))
-		return -1;
-	return (int)n;
+	n -= 10;
+	if (n && out[n - 1] == '\n')
+		n--;
+	num = xstrndup(out, n);
+	rc = parse_int64(num, 1, 1000000, &v);
+	free(num);
+	return rc < 0 ? -1 : (int)v;
 }
 
 int cache_reply_ok(const char *out)

@@ -10,6 +10,7 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <poll.h>
@@ -1060,8 +1061,7 @@ int docker_restart(struct docker *d, const char *id, int timeout_s)
 	return docker_action(d, id, "restart", timeout_s < 0 ? 10 : timeout_s);
 }
 
-/* The output of the newest health probe, trimmed, for a hint; borrowed. */
-static const char *last_probe_output(const struct docker_container *c, int *len)
+const char *docker_probe_output(const struct docker_container *c, int *len)
 {
 	json_t *log =
 	    json_object_get(json_object_get(json_object_get(c->inspect, "State"), "Health"), "Log");
@@ -1081,6 +1081,18 @@ static const char *last_probe_output(const struct docker_container *c, int *len)
 		l = 200;
 	*len = (int)l;
 	return l ? s : NULL;
+}
+
+int docker_container_exit(const struct docker_container *c, int *code)
+{
+	json_t *v = json_object_get(json_object_get(c->inspect, "State"), "ExitCode");
+	json_int_t n = json_integer_value(v);
+
+	if (c->running || !strcmp(c->status, "created") || !json_is_integer(v) || n < INT_MIN ||
+	    n > INT_MAX)
+		return 0;
+	*code = (int)n;
+	return 1;
 }
 
 /* The one way a paused container is reported. */
@@ -1144,7 +1156,7 @@ int docker_wait_healthy(struct docker *d, const char *id, int timeout_s,
 	}
 	ui_error("container '%s' is still '%s' after %d s", c->name,
 		 c->running && c->health ? c->health : c->status, timeout_s);
-	probe = last_probe_output(c, &len);
+	probe = docker_probe_output(c, &len);
 	if (probe)
 		ui_hint("last health check said: %.*s", len, probe);
 	rc = DOCKER_ETIMEOUT;
@@ -2192,17 +2204,13 @@ static int oneoff_exit_code(struct docker *d, const char *id, const struct docke
 {
 	long long deadline = now_ms() + ONEOFF_EXIT_WAIT_MS;
 	struct docker_container *c = NULL;
-	json_t *state, *code;
 	int rc;
 
 	for (;;) {
 		rc = docker_inspect(d, id, &c);
 		if (rc)
 			return rc;
-		state = json_object_get(c->inspect, "State");
-		code = json_object_get(state, "ExitCode");
-		if (!c->running && strcmp(c->status, "created") && json_is_integer(code)) {
-			*exit_code = (int)json_integer_value(code);
+		if (docker_container_exit(c, exit_code)) {
 			docker_container_free(c);
 			return 0;
 		}

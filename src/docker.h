@@ -128,6 +128,14 @@ const char *docker_label_get(const struct docker_container *c, const char *name)
 int docker_published_port(const struct docker_container *c, const char *port, char **host,
 			  char **host_port);
 
+/* Pure. The last health check's output, its first line without leading
+ * blanks and at most 200 bytes (length in *len), or NULL. Borrowed. */
+const char *docker_probe_output(const struct docker_container *c, int *len);
+
+/* Pure. 1 and the exit code when the container has run and stopped
+ * (not running, not just created, State.ExitCode an int), else 0. */
+int docker_container_exit(const struct docker_container *c, int *code);
+
 /* The container's IP address on its first network with one; NULL. Borrowed. */
 const char *docker_container_ip(const struct docker_container *c);
 

@@ -203,10 +203,15 @@ int snapshot_record_check(char **why, const json_t *r, const char *name, const c
 			return check_fail(why, "field '%s' holds a bad entry", "settings");
 		json_array_foreach(items, k, it)
 		{
-			const char *s = json_string_value(it), *eq = s ? strchr(s, '=') : NULL;
-			if (!eq || !key_valid(s, (size_t)(eq - s)))
+			/* a setting is good when it gives a statement (a list
+			 * setting's value must split, as the server stores it) */
+			char *sql = json_is_string(it)
+					? snapshot_setting_sql("db", NULL, json_string_value(it))
+					: NULL;
+			if (!sql)
 				return check_fail(why, "field '%s' holds a bad setting",
 						  "settings");
+			free(sql);
 		}
 	}
 	v = json_object_get(r, "git");

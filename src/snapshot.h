@@ -83,8 +83,9 @@ json_t *snapshot_record_build(const struct snapshot_meta *m);
  * Quiet and pure. Checks every field of r: present, right type, name valid
  * and equal to name (when not NULL), the copy's and spare's names begin with
  * prefix (a record changed by hand never makes dockreset drop a database
- * that is not a snapshot's), setting items "k=v" with a key of
- * [A-Za-z0-9_.]. Returns 0, or -1 and *why (new string).
+ * that is not a snapshot's), setting items that snapshot_setting_sql()
+ * can put back ("k=v" with a key of [A-Za-z0-9_.], a list setting's value
+ * splitting). Returns 0, or -1 and *why (new string).
  */
 int snapshot_record_check(char **why, const json_t *r, const char *name, const char *prefix);
 

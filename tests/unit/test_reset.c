@@ -22,6 +22,9 @@ static void redis_databases_reply(void **state)
 	assert_int_equal(cache_parse_databases("databases\n"), -1);
 	assert_int_equal(cache_parse_databases("databases\n16\nextra\n"), -1);
 	assert_int_equal(cache_parse_databases("databases\n0\n"), -1);
+	assert_int_equal(cache_parse_databases("databases\n 16\n"), -1);
+	assert_int_equal(cache_parse_databases("databases\n+16\n"), -1);
+	assert_int_equal(cache_parse_databases("databases\n16\n\n"), -1);
 }
 
 static void redis_ok_reply(void **state)

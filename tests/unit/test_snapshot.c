@@ -157,6 +157,17 @@ static void record_check_refuses_damage(void **state)
 	free(why);
 	json_decref(r);
 
+	/* found by fuzz_snapshot: a list setting whose value does not split
+	 * passed the check, and the rollback failed only at the swap */
+	r = sample(prefix);
+	json_array_append_new(
+	    json_object_get(json_array_get(json_object_get(r, "settings"), 0), "settings"),
+	    json_string("search_path=\"$user\"x, public"));
+	assert_int_equal(snapshot_record_check(&why, r, NULL, prefix), -1);
+	assert_non_null(strstr(why, "settings"));
+	free(why);
+	json_decref(r);
+
 	r = sample(prefix);
 	json_object_set_new(json_array_get(json_object_get(r, "acl"), 0), "privilege",
 			    json_string("ALL; DROP"));

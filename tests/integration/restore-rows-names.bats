@@ -4,7 +4,8 @@
 # with a unique key "key<newline>col", rn_child referencing it through
 # "ref<newline>id". A json backup restored with --scope reset brings both
 # back as they were; with --mode merge the parents are matched on that key
-# and the children appended, following their parent by key. The loader
+# and the children appended, following their parent by key (or, merged on
+# their primary key, kept pointing at the same ids). The loader
 # once read the key and foreign-key columns as newline-joined text and
 # split such a name in two.
 bats_require_minimum_version 1.5.0
@@ -116,4 +117,26 @@ by_key() {
 	assert_output "$(cat "$OUT/before")"
 	run bk_psql discord "SELECT count(*) FROM rn_child"
 	assert_output 5
+}
+
+@test "json --mode merge on primary keys: references through a column named with a newline are checked and kept" {
+	local file
+	python3 - "$CFG" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["targets"]["discord-bot"]["restore"] = {"merge": {"rn_child": "append"}}
+json.dump(c, open(sys.argv[1], "w"), indent=2)
+PY
+	file=$(json_backup)
+	by_key >"$OUT/before"
+	bk_psql discord "DELETE FROM rn_child; UPDATE rn_parent SET \"val x\" = 'today'" >/dev/null
+	run by_key
+	refute_output "$(cat "$OUT/before")"
+
+	run --separate-stderr "$BK_DR" -c "$CFG" --json restore discord-bot --file "$file" --scope all --mode merge -y
+	assert_success
+	run jq -c '.merged | [.["public.rn_parent"], .["public.rn_child"]]' <<<"$output"
+	assert_output '[{"inserted":0,"updated":3},{"inserted":5,"updated":0}]'
+	run by_key
+	assert_output "$(cat "$OUT/before")"
 }

@@ -19,13 +19,35 @@
  * pg_attrdef depends on (nextval('s'::regclass) records that dependency).
  * Foreign keys cloned onto partitions (conparentid <> 0) are the parent's.
  */
-const char CATALOG_QUERY[] =
-    "WITH rel AS ("
-    " SELECT c.oid, n.nspname, c.relname, c.relkind, c.relispartition"
-    "   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-    "  WHERE c.relkind IN ('r', 'p', 'v', 'f', 'm', 'S')"
-    "    AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
-    "    AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%')"
+#define REL_CTE                                                                                    \
+	"WITH rel AS ("                                                                            \
+	" SELECT c.oid, n.nspname, c.relname, c.relkind, c.relispartition"                         \
+	"   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"                         \
+	"  WHERE c.relkind IN ('r', 'p', 'v', 'f', 'm', 'S')"                                      \
+	"    AND n.nspname NOT IN ('pg_catalog', 'information_schema')"                            \
+	"    AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%')"
+
+/* The key's columns of one side (conkey of conrelid, confkey of confrelid)
+ * in the key's order, as a JSON array of names: a name may hold any
+ * character, a newline too. */
+#define FK_COLUMNS(key, rel)                                                                       \
+	"(SELECT coalesce(json_agg(a.attname::text ORDER BY x.i), '[]')"                           \
+	"   FROM unnest(k." key ") WITH ORDINALITY x(n, i)"                                        \
+	"   JOIN pg_attribute a ON a.attrelid = k." rel " AND a.attnum = x.n)"
+
+/* clang-format off */
+#define FKS_JSON                                                                                   \
+	"(SELECT coalesce(json_agg(json_build_object("                                             \
+	"     'name', k.conname::text, 'table', k.conrelid::bigint,"                               \
+	"     'references', k.confrelid::bigint,"                                                  \
+	"     'columns', " FK_COLUMNS("conkey", "conrelid") ","                                     \
+	"     'referenced_columns', " FK_COLUMNS("confkey", "confrelid") ")"                        \
+	"   ORDER BY k.conname, k.oid), '[]')"                                                     \
+	"   FROM pg_constraint k JOIN rel t ON t.oid = k.conrelid"                                 \
+	"  WHERE k.contype = 'f' AND k.conparentid = 0)"
+/* clang-format on */
+
+const char CATALOG_QUERY[] = REL_CTE
     " SELECT json_build_object("
     " 'tables', (SELECT coalesce(json_agg(json_build_object("
     "     'oid', r.oid::bigint, 'schema', r.nspname, 'name', r.relname,"
@@ -56,11 +78,9 @@ const char CATALOG_QUERY[] =
     "     AND d.refclassid = 'pg_class'::regclass"
     "   JOIN rel s ON s.oid = d.refobjid AND s.relkind = 'S'"
     "   JOIN rel t ON t.oid = ad.adrelid),"
-    " 'foreign_keys', (SELECT coalesce(json_agg(json_build_object("
-    "     'name', k.conname::text, 'table', k.conrelid::bigint,"
-    "     'references', k.confrelid::bigint) ORDER BY k.conname, k.oid), '[]')"
-    "   FROM pg_constraint k JOIN rel t ON t.oid = k.conrelid"
-    "  WHERE k.contype = 'f' AND k.conparentid = 0))";
+    " 'foreign_keys', " FKS_JSON ")";
+
+const char CATALOG_FKS_QUERY[] = REL_CTE " SELECT " FKS_JSON;
 
 /* Field readers: 0, or -1 with the field's path in err. */
 static int get_str(char **out, json_t *o, const char *key, int nullable, const char *path, size_t i,
@@ -199,6 +219,35 @@ static int parse_default(struct catalog_default *d, json_t *o, size_t i, struct 
 	return 0;
 }
 
+/* A required, non-empty array of non-empty strings; out is left empty on
+ * failure. */
+static int get_names(struct strlist *out, json_t *o, const char *key, const char *path, size_t i,
+		     struct strbuf *err)
+{
+	json_t *v = json_object_get(o, key), *e;
+	size_t k;
+
+	if (!json_is_array(v) || !json_array_size(v)) {
+		strbuf_addf(err, "%s[%zu].%s: %s", path, i, key,
+			    !v		       ? "missing"
+			    : json_is_array(v) ? "empty"
+					       : "not an array");
+		return -1;
+	}
+	json_array_foreach(v, k, e)
+	{
+		if (!json_is_string(e) || !json_string_length(e) ||
+		    strlen(json_string_value(e)) != json_string_length(e)) {
+			strbuf_addf(err, "%s[%zu].%s[%zu]: not a non-empty string", path, i, key,
+				    k);
+			strlist_clear(out);
+			return -1;
+		}
+		strlist_push(out, json_string_value(e));
+	}
+	return 0;
+}
+
 static int parse_fk(struct catalog_fk *f, json_t *o, size_t i, struct strbuf *err)
 {
 	if (!json_is_object(o)) {
@@ -207,8 +256,30 @@ static int parse_fk(struct catalog_fk *f, json_t *o, size_t i, struct strbuf *er
 	}
 	if (get_str(&f->name, o, "name", 0, "foreign_keys", i, err) < 0 ||
 	    get_oid(&f->table, o, "table", 0, "foreign_keys", i, err) < 0 ||
-	    get_oid(&f->references, o, "references", 0, "foreign_keys", i, err) < 0)
+	    get_oid(&f->references, o, "references", 0, "foreign_keys", i, err) < 0 ||
+	    get_names(&f->columns, o, "columns", "foreign_keys", i, err) < 0 ||
+	    get_names(&f->referenced_columns, o, "referenced_columns", "foreign_keys", i, err) < 0)
 		return -1;
+	if (f->columns.n != f->referenced_columns.n) {
+		strbuf_addf(err, "foreign_keys[%zu].referenced_columns: %zu names for %zu columns",
+			    i, f->referenced_columns.n, f->columns.n);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_fks(struct catalog *out, json_t *a, struct strbuf *err)
+{
+	json_t *e;
+	size_t i;
+
+	out->fks = xcalloc(json_array_size(a) + 1, sizeof(*out->fks));
+	json_array_foreach(a, i, e)
+	{
+		out->nfks++;
+		if (parse_fk(&out->fks[i], e, i, err) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -257,15 +328,8 @@ int catalog_parse(struct catalog *out, const char *text, size_t len, struct strb
 		if (parse_default(&out->defaults[i], e, i, err) < 0)
 			goto out;
 	}
-	if (!(a = get_array(doc, "foreign_keys", err)))
+	if (!(a = get_array(doc, "foreign_keys", err)) || parse_fks(out, a, err) < 0)
 		goto out;
-	out->fks = xcalloc(json_array_size(a) + 1, sizeof(*out->fks));
-	json_array_foreach(a, i, e)
-	{
-		out->nfks++;
-		if (parse_fk(&out->fks[i], e, i, err) < 0)
-			goto out;
-	}
 	rc = 0;
 out:
 	json_decref(doc);
@@ -274,21 +338,45 @@ out:
 	return rc;
 }
 
-int catalog_load(PGconn *c, struct catalog *out)
+int catalog_parse_fks(struct catalog *out, const char *text, size_t len, struct strbuf *err)
+{
+	json_error_t je;
+	json_t *doc;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	if (!doc) {
+		strbuf_addf(err, "line %d, column %d: %s", je.line, je.column, je.text);
+		return -1;
+	}
+	if (!json_is_array(doc))
+		strbuf_addstr(err, "foreign_keys: not an array");
+	else if (parse_fks(out, doc, err) == 0)
+		rc = 0;
+	json_decref(doc);
+	if (rc < 0)
+		catalog_release(out);
+	return rc;
+}
+
+/* Runs query (one JSON document back) and parses it with parse. */
+static int load(PGconn *c, const char *query, struct catalog *out,
+		int (*parse)(struct catalog *, const char *, size_t, struct strbuf *))
 {
 	struct strbuf err = STRBUF_INIT;
 	PGresult *r;
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
-	r = pg_exec(c, CATALOG_QUERY, 0, NULL);
+	r = pg_exec(c, query, 0, NULL);
 	if (!r)
 		return -1;
 	if (PQntuples(r) != 1 || PQnfields(r) != 1 || PQgetisnull(r, 0, 0)) {
 		ui_error("cannot read the catalog: the query returned no document");
 		goto out;
 	}
-	if (catalog_parse(out, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0), &err) < 0) {
+	if (parse(out, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0), &err) < 0) {
 		ui_error("cannot read the catalog: %s", err.buf);
 		goto out;
 	}
@@ -297,6 +385,16 @@ out:
 	strbuf_release(&err);
 	PQclear(r);
 	return rc;
+}
+
+int catalog_load(PGconn *c, struct catalog *out)
+{
+	return load(c, CATALOG_QUERY, out, catalog_parse);
+}
+
+int catalog_load_fks(PGconn *c, struct catalog *out)
+{
+	return load(c, CATALOG_FKS_QUERY, out, catalog_parse_fks);
 }
 
 void catalog_release(struct catalog *cat)
@@ -315,8 +413,11 @@ void catalog_release(struct catalog *cat)
 	}
 	for (size_t i = 0; i < cat->ndefaults; i++)
 		free(cat->defaults[i].column);
-	for (size_t i = 0; i < cat->nfks; i++)
+	for (size_t i = 0; i < cat->nfks; i++) {
 		free(cat->fks[i].name);
+		strlist_clear(&cat->fks[i].columns);
+		strlist_clear(&cat->fks[i].referenced_columns);
+	}
 	free(cat->tables);
 	free(cat->sequences);
 	free(cat->defaults);

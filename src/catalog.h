@@ -49,6 +49,10 @@ struct catalog_fk {
 	char *name;
 	unsigned long table;	  /* referencing */
 	unsigned long references; /* referenced */
+	/* the key's columns in the key's order: columns[i] of table refers
+	 * to referenced_columns[i] of references; as many, at least one */
+	struct strlist columns;
+	struct strlist referenced_columns;
 };
 
 struct catalog {
@@ -65,6 +69,10 @@ struct catalog {
 /* The one SELECT whose single value is the document catalog_parse() reads. */
 extern const char CATALOG_QUERY[];
 
+/* The SELECT whose single value is the "foreign_keys" array of
+ * CATALOG_QUERY alone, the document catalog_parse_fks() reads. */
+extern const char CATALOG_FKS_QUERY[];
+
 /*
  * Fills *out from the JSON document text (len bytes):
  *   {"tables": [{"oid", "schema", "name", "kind", "partition_of": oid|null,
@@ -72,14 +80,25 @@ extern const char CATALOG_QUERY[];
  *    "sequences": [{"oid", "schema", "name", "owner": oid|null,
  *                   "column": str|null}],
  *    "defaults": [{"table", "column", "sequence"}],
- *    "foreign_keys": [{"name", "table", "references"}]}
+ *    "foreign_keys": [{"name", "table", "references",
+ *                      "columns": [str...], "referenced_columns": [str...]}]}
  * Returns 0, or -1 with one message in err (a missing field or a wrong type
- * names its path, "tables[3].kind"); *out is then empty. Pure.
+ * names its path, "tables[3].kind", "foreign_keys[0].columns[1]"); *out is
+ * then empty. Pure.
  */
 int catalog_parse(struct catalog *out, const char *text, size_t len, struct strbuf *err);
 
+/*
+ * The "foreign_keys" array alone (the document of CATALOG_FKS_QUERY) into
+ * out's fks, its other members empty; errors as catalog_parse()'s. Pure.
+ */
+int catalog_parse_fks(struct catalog *out, const char *text, size_t len, struct strbuf *err);
+
 /* Runs CATALOG_QUERY over c and parses it; 0, or -1 after reporting. */
 int catalog_load(PGconn *c, struct catalog *out);
+
+/* Runs CATALOG_FKS_QUERY over c and parses it; 0, or -1 after reporting. */
+int catalog_load_fks(PGconn *c, struct catalog *out);
 
 void catalog_release(struct catalog *cat);
 

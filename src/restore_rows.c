@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -148,6 +149,30 @@ int rows_json_table(const char *line, size_t len, char **name, struct strlist *c
 	rc = 0;
 out:
 	json_decref(o);
+	return rc;
+}
+
+int rows_parse_names(const char *json, struct strlist *out)
+{
+	json_t *a = json ? json_loads(json, JSON_REJECT_DUPLICATES, NULL) : NULL;
+	struct strlist v = STRLIST_INIT;
+	int rc = -1;
+
+	if (!json_is_array(a))
+		goto out;
+	for (size_t i = 0; i < json_array_size(a); i++) {
+		json_t *e = json_array_get(a, i);
+		if (!json_is_string(e) || !json_string_length(e) ||
+		    strlen(json_string_value(e)) != json_string_length(e)) {
+			strlist_clear(&v);
+			goto out;
+		}
+		strlist_push(&v, json_string_value(e));
+	}
+	*out = v;
+	rc = 0;
+out:
+	json_decref(a);
 	return rc;
 }
 
@@ -457,12 +482,6 @@ struct seqval {
 	int called;
 };
 
-struct fkinfo {
-	char *name;
-	unsigned long table, references;
-	struct strlist fcols, rcols;
-};
-
 struct loader {
 	struct restore_rows_req *q;
 	struct stage *v;
@@ -472,8 +491,7 @@ struct loader {
 	struct strbuf buf; /* COPY data not sent yet */
 	struct seqval *sv;
 	size_t nsv;
-	struct fkinfo *fk;
-	size_t nfk;
+	struct catalog fks; /* merge: the foreign keys, read in the transaction */
 	const char *source; /* for messages */
 };
 
@@ -506,15 +524,15 @@ static int fail(struct loader *l, int code)
 	return -1;
 }
 
-/* Splits a newline-joined list into l. */
-static void split_lines(struct strlist *l, const char *s)
+/* A count the server sent (PQcmdTuples, a count(*)) into *out; -1 after
+ * reporting one that is no number. */
+static int read_count(struct loader *l, const char *text, const char *what,
+		      const struct catalog_table *t, long long *out)
 {
-	while (s && *s) {
-		const char *e = strchr(s, '\n');
-		size_t n = e ? (size_t)(e - s) : strlen(s);
-		strlist_push_nodup(l, xstrndup(s, n));
-		s = e ? e + 1 : s + n;
-	}
+	if (parse_int64(text, 0, LLONG_MAX, out) == 0)
+		return 0;
+	ui_error("cannot read the %s of '%s' from the server: '%s'", what, t->qualified, text);
+	return fail(l, EXIT_COMMAND);
 }
 
 static const struct catalog_table *find_table(const struct catalog *cat, const char *schema,
@@ -740,7 +758,7 @@ static int block_end(struct loader *l)
 		free(m);
 		rc = fail(l, EXIT_COMMAND);
 	} else {
-		s->rows = strtoll(PQcmdTuples(r), NULL, 10);
+		rc = read_count(l, PQcmdTuples(r), "row count", s->t, &s->rows);
 	}
 	PQclear(r);
 	return rc;
@@ -1086,34 +1104,12 @@ static int read_custom(struct loader *l)
 
 /* ---- checks and writes ---- */
 
-static const char FKS_SQL[] =
-    "SELECT c.conname, c.conrelid::bigint::text, c.confrelid::bigint::text,"
-    " (SELECT string_agg(a.attname, E'\\n' ORDER BY k.i) FROM unnest(c.conkey)"
-    "   WITH ORDINALITY k(n, i) JOIN pg_attribute a ON a.attrelid = c.conrelid"
-    "   AND a.attnum = k.n),"
-    " (SELECT string_agg(a.attname, E'\\n' ORDER BY k.i) FROM unnest(c.confkey)"
-    "   WITH ORDINALITY k(n, i) JOIN pg_attribute a ON a.attrelid = c.confrelid"
-    "   AND a.attnum = k.n)"
-    " FROM pg_constraint c WHERE c.contype = 'f' AND c.conparentid = 0 ORDER BY 1";
-
+/* The foreign keys with their columns, read again inside the transaction:
+ * q->cat was read before the confirmation, the locks and the safety backup,
+ * in no transaction, so a key made since would not be in it. */
 static int load_fks(struct loader *l)
 {
-	PGresult *r = pg_exec(l->q->conn, FKS_SQL, 0, NULL);
-
-	if (!r)
-		return fail_pg(l);
-	l->nfk = (size_t)PQntuples(r);
-	l->fk = xcalloc(l->nfk ? l->nfk : 1, sizeof(*l->fk));
-	for (size_t i = 0; i < l->nfk; i++) {
-		struct fkinfo *f = &l->fk[i];
-		f->name = xstrdup(PQgetvalue(r, (int)i, 0));
-		f->table = strtoul(PQgetvalue(r, (int)i, 1), NULL, 10);
-		f->references = strtoul(PQgetvalue(r, (int)i, 2), NULL, 10);
-		split_lines(&f->fcols, PQgetvalue(r, (int)i, 3));
-		split_lines(&f->rcols, PQgetvalue(r, (int)i, 4));
-	}
-	PQclear(r);
-	return 0;
+	return catalog_load_fks(l->q->conn, &l->fks) < 0 ? fail_pg(l) : 0;
 }
 
 /* Scope all, replace: a table left out of the backup's set that references
@@ -1169,7 +1165,7 @@ static int same_set(const struct strlist *a, const struct strlist *b)
 
 static const char INDEXES_SQL[] =
     "SELECT i.indisprimary,"
-    " (SELECT string_agg(a.attname, E'\\n' ORDER BY k.i) FROM unnest(i.indkey::int2[])"
+    " (SELECT json_agg(a.attname::text ORDER BY k.i)::text FROM unnest(i.indkey::int2[])"
     "   WITH ORDINALITY k(n, i) JOIN pg_attribute a ON a.attrelid = i.indrelid"
     "   AND a.attnum = k.n)"
     " FROM pg_index i WHERE i.indrelid = $1::oid AND i.indisunique"
@@ -1194,8 +1190,16 @@ static int merge_keys(struct loader *l, struct stage *s)
 	nuniq = (size_t)PQntuples(r);
 	uniq = xcalloc(nuniq ? nuniq : 1, sizeof(*uniq));
 	for (size_t i = 0; i < nuniq; i++) {
-		split_lines(&uniq[i], PQgetvalue(r, (int)i, 1));
-		if (PQgetvalue(r, (int)i, 0)[0] == 't')
+		const char *names = PQgetvalue(r, (int)i, 1);
+		if (rows_parse_names(names, &uniq[i]) < 0) {
+			ui_error("cannot read the columns of a unique index of '%s' from the "
+				 "server: '%s'",
+				 s->root->qualified, names);
+			PQclear(r);
+			fail(l, EXIT_COMMAND);
+			goto out;
+		}
+		if (!strcmp(PQgetvalue(r, (int)i, 0), "t"))
 			for (size_t j = 0; j < uniq[i].n; j++)
 				strlist_push(&s->pk, uniq[i].v[j]);
 	}
@@ -1278,11 +1282,11 @@ static void merge_columns(struct loader *l, const struct stage *s, struct strlis
 
 /* How references of a into b are followed: 0 not at all, 1 through b's new
  * identities, 2 through b's merge key. */
-static int follow_kind(const struct stage *a, const struct stage *b, const struct fkinfo *f)
+static int follow_kind(const struct stage *a, const struct stage *b, const struct catalog_fk *f)
 {
 	if (b->append) {
-		for (size_t i = 0; i < f->rcols.n; i++)
-			if (strlist_has(&b->serial, f->rcols.v[i]))
+		for (size_t i = 0; i < f->referenced_columns.n; i++)
+			if (strlist_has(&b->serial, f->referenced_columns.v[i]))
 				return 1;
 		return 0;
 	}
@@ -1293,8 +1297,8 @@ static int follow_kind(const struct stage *a, const struct stage *b, const struc
 
 static int check_references(struct loader *l)
 {
-	for (size_t i = 0; i < l->nfk; i++) {
-		const struct fkinfo *f = &l->fk[i];
+	for (size_t i = 0; i < l->fks.nfks; i++) {
+		const struct catalog_fk *f = &l->fks.fks[i];
 		const struct catalog_table *ta = catalog_table(l->q->cat, f->table);
 		const struct catalog_table *tb = catalog_table(l->q->cat, f->references);
 		struct stage *a = ta ? stage_of_root(l, ta) : NULL;
@@ -1307,17 +1311,21 @@ static int check_references(struct loader *l)
 		if (!a || !b || a->t != ta || b->t != tb)
 			continue;
 		kind = follow_kind(a, b, f);
-		sql = rows_unfollowable_sql(a->name, &f->fcols, b->name, &f->rcols,
+		sql = rows_unfollowable_sql(a->name, &f->columns, b->name, &f->referenced_columns,
 					    kind ? NULL : tb->schema, kind ? NULL : tb->name);
 		r = pg_exec(l->q->conn, sql, 0, NULL);
 		free(sql);
 		if (!r)
 			return fail_pg(l);
-		n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+		if (read_count(l, PQntuples(r) == 1 && PQnfields(r) == 1 ? PQgetvalue(r, 0, 0) : "",
+			       "count of references that cannot be followed", ta, &n) < 0) {
+			PQclear(r);
+			return -1;
+		}
 		PQclear(r);
 		if (n > 0) {
 			struct strbuf sb = STRBUF_INIT;
-			add_list(&sb, &f->fcols);
+			add_list(&sb, &f->columns);
 			ui_error("cannot follow %lld reference%s of '%s' (%s) to '%s': the rows "
 				 "they reference are %s",
 				 n, n == 1 ? "" : "s", ta->qualified, sb.buf, tb->qualified,
@@ -1368,8 +1376,8 @@ static int assign_identities(struct loader *l, struct stage *s)
  * the rows they become. */
 static int map_references(struct loader *l, struct stage *a)
 {
-	for (size_t i = 0; i < l->nfk; i++) {
-		const struct fkinfo *f = &l->fk[i];
+	for (size_t i = 0; i < l->fks.nfks; i++) {
+		const struct catalog_fk *f = &l->fks.fks[i];
 		const struct catalog_table *tb = catalog_table(l->q->cat, f->references);
 		struct stage *b = tb ? stage_of_root(l, tb) : NULL;
 		struct strlist newcols = STRLIST_INIT;
@@ -1382,18 +1390,18 @@ static int map_references(struct loader *l, struct stage *a)
 		if (!kind)
 			continue;
 		if (kind == 1) {
-			for (size_t j = 0; j < f->rcols.n; j++) {
+			for (size_t j = 0; j < f->referenced_columns.n; j++) {
 				const char *nc = NULL;
 				for (size_t k = 0; k < b->serial.n; k++)
-					if (!strcmp(b->serial.v[k], f->rcols.v[j]))
+					if (!strcmp(b->serial.v[k], f->referenced_columns.v[j]))
 						nc = b->newcols.v[k];
-				strlist_push(&newcols, nc ? nc : f->rcols.v[j]);
+				strlist_push(&newcols, nc ? nc : f->referenced_columns.v[j]);
 			}
-			sql = rows_map_sql(a->name, &f->fcols, b->name, &f->rcols, &newcols, NULL,
-					   NULL, NULL);
+			sql = rows_map_sql(a->name, &f->columns, b->name, &f->referenced_columns,
+					   &newcols, NULL, NULL, NULL);
 		} else {
-			sql = rows_map_sql(a->name, &f->fcols, b->name, &f->rcols, NULL, tb->schema,
-					   tb->name, &b->key);
+			sql = rows_map_sql(a->name, &f->columns, b->name, &f->referenced_columns,
+					   NULL, tb->schema, tb->name, &b->key);
 		}
 		strlist_clear(&newcols);
 		if (pg_run(l->q->conn, sql) < 0) {
@@ -1467,14 +1475,23 @@ static int write_stage(struct loader *l, struct stage *s)
 	free(sql);
 	if (!r)
 		goto out;
-	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
-		s->inserted = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-		s->updated = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
-	} else {
-		s->inserted = strtoll(PQcmdTuples(r), NULL, 10);
+	if (PQresultStatus(r) == PGRES_TUPLES_OK) {
+		if (PQntuples(r) != 1 || PQnfields(r) != 2) {
+			ui_error("cannot read the counts of rows inserted and updated in '%s' from "
+				 "the server: %d rows of %d values",
+				 s->t->qualified, PQntuples(r), PQnfields(r));
+			fail(l, EXIT_COMMAND);
+		} else if (read_count(l, PQgetvalue(r, 0, 0), "count of rows inserted", s->t,
+				      &s->inserted) == 0 &&
+			   read_count(l, PQgetvalue(r, 0, 1), "count of rows updated", s->t,
+				      &s->updated) == 0) {
+			rc = 0;
+		}
+	} else if (read_count(l, PQcmdTuples(r), "count of rows inserted", s->t, &s->inserted) ==
+		   0) {
+		rc = 0;
 	}
 	PQclear(r);
-	rc = 0;
 out:
 	strlist_clear(&cols);
 	strlist_clear(&src);
@@ -1738,12 +1755,7 @@ out:
 		free(l.sv[i].name);
 	}
 	free(l.sv);
-	for (size_t i = 0; i < l.nfk; i++) {
-		free(l.fk[i].name);
-		strlist_clear(&l.fk[i].fcols);
-		strlist_clear(&l.fk[i].rcols);
-	}
-	free(l.fk);
+	catalog_release(&l.fks);
 	strbuf_release(&l.buf);
 	return l.rc;
 }

@@ -42,6 +42,15 @@ int rows_json_row(struct strbuf *out, const char *line, size_t len, size_t ncolu
 int rows_json_table(const char *line, size_t len, char **name, struct strlist *columns,
 		    struct strbuf *err);
 
+/*
+ * A JSON array of non-empty strings (the column names a query returns as
+ * json_agg(...)::text) into out, which must be empty: 0, or -1 for any
+ * other text (NULL, not JSON, not an array, an element that is no string,
+ * an empty one or one holding a NUL), out left empty. An empty array is 0
+ * with no names.
+ */
+int rows_parse_names(const char *json, struct strlist *out);
+
 /* The top of t's partition tree (t itself when it is no partition). */
 const struct catalog_table *rows_root(const struct catalog *cat, const struct catalog_table *t);
 

@@ -192,12 +192,18 @@ static const char CAT[] =
     "{\"table\":9,\"column\":\"no\",\"sequence\":105},"
     "{\"table\":10,\"column\":\"no\",\"sequence\":106}"
     "],\"foreign_keys\": ["
-    "{\"name\":\"a_line_notes_fk\",\"table\":19,\"references\":4},"
-    "{\"name\":\"orders_account_fk\",\"table\":2,\"references\":1},"
-    "{\"name\":\"invoices_order_fk\",\"table\":3,\"references\":2},"
-    "{\"name\":\"invoice_lines_invoice_fk\",\"table\":4,\"references\":3},"
-    "{\"name\":\"events_2024_order_fk\",\"table\":6,\"references\":2},"
-    "{\"name\":\"nodes_parent_fk\",\"table\":17,\"references\":17}"
+    "{\"name\":\"a_line_notes_fk\",\"table\":19,\"references\":4,\"columns\":[\"ref\"],"
+    "\"referenced_columns\":[\"id\"]},"
+    "{\"name\":\"orders_account_fk\",\"table\":2,\"references\":1,\"columns\":[\"ref\"],"
+    "\"referenced_columns\":[\"id\"]},"
+    "{\"name\":\"invoices_order_fk\",\"table\":3,\"references\":2,\"columns\":[\"ref\"],"
+    "\"referenced_columns\":[\"id\"]},"
+    "{\"name\":\"invoice_lines_invoice_fk\",\"table\":4,\"references\":3,\"columns\":[\"ref\"],"
+    "\"referenced_columns\":[\"id\"]},"
+    "{\"name\":\"events_2024_order_fk\",\"table\":6,\"references\":2,\"columns\":[\"ref\"],"
+    "\"referenced_columns\":[\"id\"]},"
+    "{\"name\":\"nodes_parent_fk\",\"table\":17,\"references\":17,\"columns\":[\"ref\"],"
+    "\"referenced_columns\":[\"id\"]}"
     "]}";
 
 static struct catalog cat;
@@ -697,10 +703,64 @@ static void parses_a_real_catalog(void **state)
 	assert_non_null(s);
 	assert_string_equal(catalog_table(&c, s->owner)->name, "orders");
 	assert_string_equal(s->column, "id");
+	for (size_t i = 0; i < c.nfks; i++) {
+		if (strcmp(c.fks[i].name, "invoices_order_fk"))
+			continue;
+		assert_int_equal(c.fks[i].columns.n, 1);
+		assert_string_equal(c.fks[i].columns.v[0], "order_id");
+		assert_int_equal(c.fks[i].referenced_columns.n, 1);
+		assert_string_equal(c.fks[i].referenced_columns.v[0], "id");
+		s = NULL;
+	}
+	assert_null(s);
 	catalog_release(&c);
 	strbuf_release(&text);
 	strbuf_release(&err);
 	free(path);
+}
+
+/* A key's columns in its order, any character in a name; the foreign keys
+ * alone (CATALOG_FKS_QUERY's document) read the same way. */
+static void foreign_key_columns_are_read(void **state)
+{
+	static const char fks[] =
+	    "[{\"name\":\"k\",\"table\":2,\"references\":1,\"columns\":[\"ref\\nid\","
+	    "\"key col\"],\"referenced_columns\":[\"id\",\"\\u00fcn\\\"q\"]}]";
+	struct strbuf err = STRBUF_INIT;
+	struct catalog c;
+
+	(void)state;
+	assert_int_equal(catalog_parse_fks(&c, fks, strlen(fks), &err), 0);
+	assert_int_equal(c.nfks, 1);
+	assert_int_equal(c.ntables, 0);
+	assert_string_equal(c.fks[0].name, "k");
+	assert_int_equal(c.fks[0].table, 2);
+	assert_int_equal(c.fks[0].references, 1);
+	assert_int_equal(c.fks[0].columns.n, 2);
+	assert_string_equal(c.fks[0].columns.v[0], "ref\nid");
+	assert_string_equal(c.fks[0].columns.v[1], "key col");
+	assert_int_equal(c.fks[0].referenced_columns.n, 2);
+	assert_string_equal(c.fks[0].referenced_columns.v[0], "id");
+	assert_string_equal(c.fks[0].referenced_columns.v[1], "\xc3\xbcn\"q");
+	catalog_release(&c);
+
+	assert_int_equal(catalog_parse_fks(&c, "{}", 2, &err), -1);
+	assert_string_equal(err.buf, "foreign_keys: not an array");
+	assert_int_equal(c.nfks, 0);
+	strbuf_reset(&err);
+	assert_int_equal(
+	    catalog_parse_fks(&c,
+			      "[{\"name\":\"k\",\"table\":2,\"references\":1,"
+			      "\"columns\":[\"a\"],\"referenced_columns\":[\"\"]}]",
+			      strlen("[{\"name\":\"k\",\"table\":2,\"references\":1,"
+				     "\"columns\":[\"a\"],\"referenced_columns\":[\"\"]}]"),
+			      &err),
+	    -1);
+	assert_string_equal(err.buf,
+			    "foreign_keys[0].referenced_columns[0]: not a non-empty string");
+	assert_int_equal(c.nfks, 0);
+	assert_null(c.fks);
+	strbuf_release(&err);
 }
 
 static void bad_catalog_documents_are_errors(void **state)
@@ -749,6 +809,29 @@ static void bad_catalog_documents_are_errors(void **state)
 		  "\"k\","
 		  "\"table\":1,\"references\":4294967296}]}",
 		  "foreign_keys[0].references: not an oid" },
+		{ "{\"tables\":[],\"sequences\":[],\"defaults\":[],\"foreign_keys\":[{\"name\":"
+		  "\"k\",\"table\":1,\"references\":2,\"referenced_columns\":[\"id\"]}]}",
+		  "foreign_keys[0].columns: missing" },
+		{ "{\"tables\":[],\"sequences\":[],\"defaults\":[],\"foreign_keys\":[{\"name\":"
+		  "\"k\",\"table\":1,\"references\":2,\"columns\":\"a\\nb\","
+		  "\"referenced_columns\":[\"id\"]}]}",
+		  "foreign_keys[0].columns: not an array" },
+		{ "{\"tables\":[],\"sequences\":[],\"defaults\":[],\"foreign_keys\":[{\"name\":"
+		  "\"k\",\"table\":1,\"references\":2,\"columns\":[],"
+		  "\"referenced_columns\":[]}]}",
+		  "foreign_keys[0].columns: empty" },
+		{ "{\"tables\":[],\"sequences\":[],\"defaults\":[],\"foreign_keys\":[{\"name\":"
+		  "\"k\",\"table\":1,\"references\":2,\"columns\":[\"a\",\"\"],"
+		  "\"referenced_columns\":[\"id\",\"x\"]}]}",
+		  "foreign_keys[0].columns[1]: not a non-empty string" },
+		{ "{\"tables\":[],\"sequences\":[],\"defaults\":[],\"foreign_keys\":[{\"name\":"
+		  "\"k\",\"table\":1,\"references\":2,\"columns\":[\"a\"],"
+		  "\"referenced_columns\":[7]}]}",
+		  "foreign_keys[0].referenced_columns[0]: not a non-empty string" },
+		{ "{\"tables\":[],\"sequences\":[],\"defaults\":[],\"foreign_keys\":[{\"name\":"
+		  "\"k\",\"table\":1,\"references\":2,\"columns\":[\"a\",\"b\"],"
+		  "\"referenced_columns\":[\"id\"]}]}",
+		  "foreign_keys[0].referenced_columns: 1 names for 2 columns" },
 	};
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -767,6 +850,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(explicit_list),
+		cmocka_unit_test(foreign_key_columns_are_read),
 		cmocka_unit_test(unqualified_uses_schemas_in_order),
 		cmocka_unit_test(star_with_keep_skips_migrations),
 		cmocka_unit_test(missing_names_are_reported),

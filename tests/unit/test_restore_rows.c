@@ -179,6 +179,49 @@ static void columns_check(void **state)
 	strlist_clear(&extra);
 }
 
+/* The key columns a query returns as json_agg(attname)::text: any
+ * character in a name, the array's order kept. */
+static void parse_names_accepts(void **state)
+{
+	struct strlist l = STRLIST_INIT;
+
+	(void)state;
+	assert_int_equal(
+	    rows_parse_names("[\"ref\\nid\", \"key col\", \"a,b\", \"\\u00fc\\\"\"]", &l), 0);
+	assert_int_equal(l.n, 4);
+	assert_string_equal(l.v[0], "ref\nid");
+	assert_string_equal(l.v[1], "key col");
+	assert_string_equal(l.v[2], "a,b");
+	assert_string_equal(l.v[3], "\xc3\xbc\"");
+	strlist_clear(&l);
+	assert_int_equal(rows_parse_names("[\"id\"]", &l), 0);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0], "id");
+	strlist_clear(&l);
+	assert_int_equal(rows_parse_names("[]", &l), 0);
+	assert_int_equal(l.n, 0);
+}
+
+static void parse_names_refuses(void **state)
+{
+	static const char *const bad[] = {
+		"",	      "ref\nid",	 "\"id\"",	  "{\"a\":1}",
+		"[\"a\", 1]", "[\"a\", null]",	 "[\"a\", \"\"]", "[[\"a\"]]",
+		"[\"a\"] x",  "[\"a\\u0000b\"]", "[\"a\"",	  "null",
+	};
+	struct strlist l = STRLIST_INIT;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (rows_parse_names(bad[i], &l) != -1)
+			fail_msg("'%s' was accepted", bad[i]);
+		assert_int_equal(l.n, 0);
+		assert_null(l.v);
+	}
+	assert_int_equal(rows_parse_names(NULL, &l), -1);
+	assert_int_equal(l.n, 0);
+}
+
 static void sql_text(void **state)
 {
 	struct strlist cols = STRLIST_INIT, src = STRLIST_INIT, key = STRLIST_INIT;
@@ -262,6 +305,8 @@ int main(void)
 		cmocka_unit_test(fk_order_cycle),
 		cmocka_unit_test(columns_check),
 		cmocka_unit_test(sql_text),
+		cmocka_unit_test(parse_names_accepts),
+		cmocka_unit_test(parse_names_refuses),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

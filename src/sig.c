@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 static volatile sig_atomic_t received;
 
 static void on_signal(int sig)
@@ -58,14 +60,9 @@ const volatile sig_atomic_t *sig_flag(void)
 
 int sig_idle_timeout_s(void)
 {
-	const char *v = getenv("DOCKRESET_IDLE_TIMEOUT");
-	char *end;
-	long n;
+	long long n;
 
-	if (!v || !*v)
-		return SIG_IDLE_TIMEOUT_DEFAULT;
-	n = strtol(v, &end, 10);
-	if (*end || n < 1 || n > 86400)
+	if (parse_int64(getenv("DOCKRESET_IDLE_TIMEOUT"), 1, 86400, &n) < 0)
 		return SIG_IDLE_TIMEOUT_DEFAULT;
 	return (int)n;
 }

@@ -293,8 +293,17 @@ void plan_report_print(FILE *f, const struct cfg_target *t, const struct plan_re
 			"privileges, extensions); no TRUNCATE\n",
 			t->schemas.n == 1 ? "it" : "them");
 	}
-	fprintf(f, "tables      %zu reset, %zu kept\n  %-40s %12s %12s  %s\n", plan_nreset(p),
-		p->ntables - plan_nreset(p), "TABLE", "BEFORE", "AFTER", "ACTION");
+	if (r->recreate) {
+		size_t dropped = 0;
+		for (i = 0; i < p->ntables; i++)
+			dropped += strlist_has(&t->schemas, p->tables[i].t->schema) != 0;
+		fprintf(f, "tables      %zu dropped with their schema, %zu kept\n", dropped,
+			p->ntables - dropped);
+	} else {
+		fprintf(f, "tables      %zu reset, %zu kept\n", plan_nreset(p),
+			p->ntables - plan_nreset(p));
+	}
+	fprintf(f, "  %-40s %12s %12s  %s\n", "TABLE", "BEFORE", "AFTER", "ACTION");
 	for (i = 0; i < p->ntables; i++) {
 		const struct plan_table *pt = &p->tables[i];
 		fprintf(f, "  %-40s", pt->t->qualified);

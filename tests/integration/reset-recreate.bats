@@ -105,6 +105,7 @@ t['seeds']['appseed'] = [{'run': {'service': 'redis', 'command': ['sh', '-c', 'e
 	refute_output "0"
 	run -0 "$BK_DR" -c "$CFG" reset discord-bot -y --no-restart
 	assert_output --partial "recreate: schema public dropped"
+	assert_line "tables      11 dropped with their schema, 0 kept"
 	run bk_psql discord "SELECT (SELECT count(*) FROM servers) + (SELECT count(*) FROM tickets) + (SELECT count(*) FROM discord_users)"
 	assert_output "0"
 	run bk_psql discord "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"

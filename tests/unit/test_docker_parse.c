@@ -646,6 +646,86 @@ static void test_exit_codes(void **state)
 	assert_int_equal(docker_exit_code(DOCKER_EABORTED), EXIT_FAIL);
 }
 
+/* The one-off create body as `docker compose run` makes it: the service's
+ * image, entrypoint, environment (a step's variable replacing), mounts and
+ * networks with the service's own aliases, never its ports or restart
+ * policy; labels marking it a one-off. */
+static void test_oneoff_body(void **state)
+{
+	static const char inspect[] =
+	    "{\"Id\":\"0123456789abcdef0123\",\"Name\":\"/stack-app-1\","
+	    "\"Config\":{\"Image\":\"app:1\",\"Entrypoint\":[\"/entry.sh\"],"
+	    "\"Env\":[\"PATH=/bin\",\"MODE=web\"],\"WorkingDir\":\"/srv\",\"User\":\"app\","
+	    "\"Cmd\":[\"serve\"],\"ExposedPorts\":{\"80/tcp\":{}}},"
+	    "\"HostConfig\":{\"Binds\":[\"/data:/data\"],\"PortBindings\":{\"80/tcp\":"
+	    "[{\"HostPort\":\"8080\"}]},\"RestartPolicy\":{\"Name\":\"always\"},"
+	    "\"NetworkMode\":\"stack_back\",\"CapAdd\":[\"NET_ADMIN\"]},"
+	    "\"NetworkSettings\":{\"Networks\":{"
+	    "\"stack_front\":{\"Aliases\":[\"stack-app-1\",\"app\",\"0123456789ab\"]},"
+	    "\"stack_back\":{\"Aliases\":[\"app\",\"api\"]}}}}";
+	static const char *const argv[] = { "alembic", "upgrade", "head", NULL };
+	static const char *const env[] = { "MODE=migrate", "EXTRA=1", NULL };
+	struct docker_oneoff_opts o = {
+		.project = "stack", .service = "app", .argv = argv, .env = env
+	};
+	json_t *in = json_loads(inspect, 0, NULL), *body, *more = NULL, *host;
+	char *first = NULL, *s;
+
+	(void)state;
+	assert_non_null(in);
+	body = docker_oneoff_body(in, &o, &first, &more);
+	assert_non_null(body);
+	host = json_object_get(body, "HostConfig");
+	s = json_dumps(json_object_get(body, "Env"), JSON_COMPACT);
+	assert_string_equal(s, "[\"PATH=/bin\",\"MODE=migrate\",\"EXTRA=1\"]");
+	free(s);
+	s = json_dumps(json_object_get(body, "Cmd"), JSON_COMPACT);
+	assert_string_equal(s, "[\"alembic\",\"upgrade\",\"head\"]");
+	free(s);
+	assert_string_equal(json_string_value(json_object_get(body, "Image")), "app:1");
+	assert_string_equal(
+	    json_string_value(json_array_get(json_object_get(body, "Entrypoint"), 0)), "/entry.sh");
+	assert_string_equal(json_string_value(json_object_get(body, "WorkingDir")), "/srv");
+	assert_string_equal(json_string_value(json_object_get(body, "User")), "app");
+	assert_true(json_is_false(json_object_get(body, "Tty")));
+	assert_true(json_is_false(json_object_get(body, "OpenStdin")));
+	assert_string_equal(json_string_value(json_object_get(json_object_get(body, "Labels"),
+							      "com.docker.compose.oneoff")),
+			    "True");
+	/* mounts and capabilities kept; ports and restart policy never */
+	assert_non_null(json_object_get(host, "Binds"));
+	assert_non_null(json_object_get(host, "CapAdd"));
+	assert_null(json_object_get(host, "PortBindings"));
+	assert_null(json_object_get(host, "RestartPolicy"));
+	assert_null(json_object_get(body, "ExposedPorts"));
+	/* the NetworkMode network first, the other connected before the start,
+	 * without the model's name and short id as aliases */
+	assert_string_equal(first, "stack_back");
+	assert_string_equal(json_string_value(json_object_get(host, "NetworkMode")), "stack_back");
+	s = json_dumps(more, JSON_COMPACT);
+	assert_string_equal(s, "[{\"name\":\"stack_front\",\"aliases\":[\"app\"]}]");
+	free(s);
+	s = json_dumps(json_object_get(body, "NetworkingConfig"), JSON_COMPACT);
+	assert_string_equal(
+	    s, "{\"EndpointsConfig\":{\"stack_back\":{\"Aliases\":[\"app\",\"api\"]}}}");
+	free(s);
+	free(first);
+	json_decref(more);
+	json_decref(body);
+
+	/* host networking: no network to connect; no image: no body */
+	json_object_set_new(json_object_get(in, "HostConfig"), "NetworkMode", json_string("host"));
+	body = docker_oneoff_body(in, &o, &first, &more);
+	assert_null(first);
+	assert_int_equal(json_array_size(more), 0);
+	assert_null(json_object_get(body, "NetworkingConfig"));
+	json_decref(more);
+	json_decref(body);
+	json_object_del(json_object_get(in, "Config"), "Image");
+	assert_null(docker_oneoff_body(in, &o, &first, &more));
+	json_decref(in);
+}
+
 int main(void)
 {
 	struct ui_opts uo = { 0 };
@@ -669,6 +749,7 @@ int main(void)
 		cmocka_unit_test(test_open_unreachable),
 		cmocka_unit_test(test_exit_codes),
 		cmocka_unit_test(test_resp_message),
+		cmocka_unit_test(test_oneoff_body),
 	};
 
 	ui_init(&uo);

@@ -1813,6 +1813,7 @@ out:
 /* ---- one-off containers (docker compose run --rm) ------------------- */
 
 #define ONEOFF_LINE_MAX	    4096 /* a longer line is shown in pieces */
+#define ONEOFF_TAIL	    20	 /* lines shown under -q when it fails */
 #define ONEOFF_EXIT_WAIT_MS 10000
 #define ONEOFF_SECRET_MIN   4 /* shorter env values ("1", "on") are no secrets */
 
@@ -2095,11 +2096,34 @@ static int oneoff_remove(struct docker *d, const char *id)
 	return rc;
 }
 
-/* The output, a line at a time per stream, each "LABEL | line" on stderr. */
+/*
+ * The output, a line at a time per stream, each "LABEL | line" on stderr.
+ * With -q the last ONEOFF_TAIL lines are kept instead, and shown only when
+ * the one-off fails.
+ */
 struct oneoff_lines {
 	const char *label;
 	struct strbuf buf[3];
+	int quiet;
+	struct strlist tail;
 };
+
+static void oneoff_line(struct oneoff_lines *l, const char *s, size_t n)
+{
+	char *line = xasprintf("%s |%s%.*s", l->label, n ? " " : "", (int)n, s);
+
+	if (!l->quiet) {
+		ui_info("%s", line);
+		free(line);
+		return;
+	}
+	if (l->tail.n == ONEOFF_TAIL) {
+		free(l->tail.v[0]);
+		memmove(l->tail.v, l->tail.v + 1, (ONEOFF_TAIL - 1) * sizeof(*l->tail.v));
+		l->tail.n--;
+	}
+	strlist_push_nodup(&l->tail, line);
+}
 
 static void oneoff_flush(struct oneoff_lines *l, int stream)
 {
@@ -2109,7 +2133,7 @@ static void oneoff_flush(struct oneoff_lines *l, int stream)
 		return;
 	if (b->buf[b->len - 1] == '\r')
 		b->len--;
-	ui_info("%s | %.*s", l->label, (int)b->len, strbuf_str(b));
+	oneoff_line(l, strbuf_str(b), b->len);
 	strbuf_reset(b);
 }
 
@@ -2122,7 +2146,7 @@ static int oneoff_out(void *ctx, int stream, const char *buf, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		if (buf[i] == '\n') {
 			if (!l->buf[stream].len)
-				ui_info("%s |", l->label);
+				oneoff_line(l, "", 0);
 			oneoff_flush(l, stream);
 			continue;
 		}
@@ -2231,7 +2255,7 @@ static int oneoff_exit_code(struct docker *d, const char *id, const struct docke
 int docker_oneoff(struct docker *d, const struct docker_oneoff_opts *o, int *exit_code)
 {
 	struct docker_container *model = NULL;
-	struct oneoff_lines lines = { .label = o->label };
+	struct oneoff_lines lines = { .label = o->label, .quiet = ui_opts()->quiet };
 	json_t *body = NULL, *more = NULL, *net;
 	char *first = NULL, *id = NULL;
 	size_t i;
@@ -2287,6 +2311,10 @@ out:
 		if (rc == 0 && rrc)
 			rc = rrc;
 	}
+	if (rc || *exit_code)
+		for (i = 0; i < lines.tail.n; i++)
+			ui_detail("%s", lines.tail.v[i]);
+	strlist_clear(&lines.tail);
 	for (int k = 0; k < 3; k++)
 		strbuf_release(&lines.buf[k]);
 	json_decref(body);

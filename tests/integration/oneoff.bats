@@ -32,6 +32,7 @@ c = {"version": 1, "backup_dir": d + "/backups", "targets": {"oneoff": {
                         "command": ["sh", "-c", "psql -X -Atc 'SELECT count(*) FROM notes'"],
                         "env": {"PGPASSWORD": "app-db-pw"}}}],
         "long": [{"run": {"service": "app", "command": ["sleep", "60"]}}],
+        "quiet": [{"run": {"service": "app", "command": ["echo", "a-line-of-output"]}}],
         "nosvc": [{"run": {"service": "nosuch", "command": ["true"]}}],
     }}}}
 json.dump(c, open(out, "w"), indent=2)
@@ -88,6 +89,18 @@ oneoffs() {
 	assert_success
 	assert_output --partial '"command":"seed"'
 	refute_output --partial "tok-s3cr3t-value-42"
+}
+
+@test "with -q a failing one-off's last lines are still shown (redacted); a passing one's are not" {
+	run -6 "$DR" -q -c "$CFG" seed oneoff show -y
+	assert_output --partial "seed show step 1 | greeting=hello-from-app"
+	assert_output --partial "seed show step 1 | token=***"
+	assert_output --partial "exited with 3"
+	refute_output --partial "tok-s3cr3t-value-42"
+	run -0 "$DR" -q -c "$CFG" seed oneoff quiet -y
+	refute_output --partial "a-line-of-output"
+	run -0 "$DR" -c "$CFG" seed oneoff quiet -y
+	assert_output --partial "seed quiet step 1 | a-line-of-output"
 }
 
 @test "seed runs the sql step in a transaction, then the run step, which sees its rows" {

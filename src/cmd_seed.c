@@ -82,21 +82,6 @@ static void print_plan(const struct seed_run *r)
 		fprintf(stderr, "markers     production (%zu)\n", r->markers.n);
 }
 
-static int take_locks(struct seed_run *r)
-{
-	int e;
-
-	if ((e = backup_lock_acquire(&r->flock, r->t->backup_dir, r->t->name, "seed")) < 0)
-		return backup_exit_code(e);
-	e = pg_advisory_trylock(r->ss.conn, r->key);
-	if (e > 0)
-		ui_error("the database of '%s' is locked by another dockreset run", r->t->name);
-	if (e)
-		return e > 0 ? EXIT_LOCKED : EXIT_COMMAND;
-	r->advisory = 1;
-	return 0;
-}
-
 /* The sql and copy steps of every profile, in one transaction. */
 static int seed_transaction(struct seed_run *r)
 {
@@ -192,7 +177,6 @@ int cmd_seed(struct cmd_ctx *ctx)
 					 .yes = o->yes,
 					 .production_flag = o->production };
 	double start = monotonic_s();
-	char *why = NULL;
 	int rc, locked = 0;
 
 	r->key = backup_advisory_key(r->t->name);
@@ -204,11 +188,10 @@ int cmd_seed(struct cmd_ctx *ctx)
 	print_plan(r);
 	if ((rc = guard_confirm_req(&req)))
 		goto out;
-	if ((rc = take_locks(r)))
+	if ((rc = session_lock(&r->ss, r->t, &r->flock, r->key, "seed", 0, &r->advisory)))
 		goto out;
 	locked = 1;
-	if (guard_git_head(ctx->cfg->dir, &r->branch, &r->commit, &why) < 0)
-		ui_verbose("%s", why);
+	cmd_git_head(ctx, &r->branch, &r->commit);
 	if (sig_pending()) {
 		rc = sig_exit_code();
 		goto out;
@@ -272,7 +255,6 @@ out:
 	free(r->xid);
 	free(r->branch);
 	free(r->commit);
-	free(why);
 	session_close(&r->ss);
 	return rc;
 }

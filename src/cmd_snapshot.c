@@ -405,14 +405,9 @@ static int take_locks(struct snap_run *r)
 	/* on the maintenance database: a session on the target would block the
 	 * swap, and advisory locks are per database; the one on the target's
 	 * database keeps reset and restore out until this run closes it */
-	e = pg_advisory_trylock(r->mc, r->key);
-	if (e == 0)
-		e = pg_advisory_trylock(r->ss.conn, r->key);
-	if (e > 0)
-		ui_error("the database of '%s' is locked by another dockreset run", r->t->name);
-	if (e)
-		return e > 0 ? EXIT_LOCKED : EXIT_COMMAND;
-	return 0;
+	if ((e = cmd_advisory_lock(r->mc, r->t, r->key, r->ss.d, r->ss.db)))
+		return e;
+	return cmd_advisory_lock(r->ss.conn, r->t, r->key, r->ss.d, r->ss.db);
 }
 
 /*
@@ -530,17 +525,12 @@ static void reopen_target(struct snap_run *r)
 		r->dbname, r->t->name);
 }
 
+/* As reset's, without the step when the target has no apps. */
 static int stop_apps(struct snap_run *r)
 {
-	int err;
-
-	if (sig_pending())
-		return sig_exit_code();
 	if (!r->t->napps)
-		return 0;
-	ui_step("stopping the apps");
-	err = apps_stop(r->ss.d, &r->ss.tc, &r->stopped);
-	return err < 0 ? docker_exit_code(err) : 0;
+		return sig_pending() ? sig_exit_code() : 0;
+	return session_stop_apps(&r->ss, &r->stopped);
 }
 
 /* ---- what a copy does not carry ---- */
@@ -921,15 +911,6 @@ static void run_init(struct snap_run *r, struct cmd_ctx *ctx, const char *cmd)
 	r->timeout = ctx->opt->timeout > 0 ? ctx->opt->timeout : DEFAULT_TIMEOUT_S;
 }
 
-static void git_head(struct snap_run *r)
-{
-	char *why = NULL;
-
-	if (guard_git_head(r->ctx->cfg->dir, &r->branch, &r->commit, &why) < 0)
-		ui_verbose("%s", why);
-	free(why);
-}
-
 /* ---- snapshot --delete ---- */
 
 static int delete_snapshot(struct snap_run *r, const char *name)
@@ -1003,7 +984,7 @@ static int make_snapshot(struct snap_run *r, const char *name, double start)
 	}
 	if (read_meta(&m, r->mc, r->dbname) < 0)
 		return sig_pending() ? sig_exit_code() : EXIT_COMMAND;
-	git_head(r);
+	cmd_git_head(r->ctx, &r->branch, &r->commit);
 	snapshot_random_tag(tag);
 	copy = snapshot_db_name(r->prefix, name, 'c', tag);
 	/* a spare of the same generation: a replaced snapshot's spare is never
@@ -1185,38 +1166,10 @@ out:
 
 static int take_backup(struct snap_run *r)
 {
-	char *snap = NULL;
-	int rc;
-
 	if (!r->ctx->opt->with_backup)
 		return 0;
-	ui_step("taking the pre-rollback backup");
-	if (pg_snapshot_begin(r->ss.conn, NULL, 0, 0, &snap) < 0)
-		return sig_pending() ? sig_exit_code() : EXIT_COMMAND;
-	{
-		struct dump_request q = {
-			.d = r->ss.d,
-			.db = r->ss.db,
-			.t = r->t,
-			.pp = &r->ss.pp,
-			.conn = r->ss.conn,
-			.snapshot = snap,
-			.format = r->t->backup_format == FORMAT_PLAIN  ? BACKUP_FORMAT_PLAIN
-				  : r->t->backup_format == FORMAT_JSON ? BACKUP_FORMAT_JSON
-								       : BACKUP_FORMAT_CUSTOM,
-			.reason = "pre-rollback",
-			.git_branch = r->branch,
-			.git_commit = r->commit,
-			.lock_wait_timeout_s = 30,
-		};
-		rc = dump_take(&r->backup, &q);
-	}
-	pg_snapshot_end(r->ss.conn);
-	free(snap);
-	if (rc == 0)
-		ui_info("    backup %s written and verified",
-			json_string_value(json_object_get(r->backup, "id")));
-	return rc;
+	return session_safety_backup(&r->ss, r->t, "pre-rollback", r->branch, r->commit, 30,
+				     &r->backup);
 }
 
 int cmd_rollback(struct cmd_ctx *ctx)
@@ -1278,7 +1231,7 @@ int cmd_rollback(struct cmd_ctx *ctx)
 		if (rc)
 			goto out;
 	}
-	git_head(r);
+	cmd_git_head(r->ctx, &r->branch, &r->commit);
 	{
 		struct db_meta m;
 		if (read_meta(&m, r->mc, r->dbname) < 0) {

@@ -225,4 +225,16 @@ int session_safety_backup(struct session *s, const struct cfg_target *t, const c
  */
 int cmd_interrupted(int rc, int committed, const char *noun);
 
+/* An audit entry's first fields (new object): command, target and git
+ * ({"branch", "commit"}, each null when unknown). */
+json_t *cmd_audit_entry(const char *command, const char *target, const char *branch,
+			const char *commit);
+/* The audit's outcome of a run whose change did not happen (new string):
+ * "failed: interrupted by SIGINT" (SIGTERM) for their exit codes, else
+ * "failed: " and the first error. */
+char *cmd_outcome_failed(int rc);
+/* "partial: " and the steps not finished, joined by "; "; none when none
+ * is listed (new string). */
+char *cmd_outcome_partial(const struct strlist *unfinished, const char *none);
+
 #endif

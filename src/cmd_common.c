@@ -328,3 +328,37 @@ int cmd_interrupted(int rc, int committed, const char *noun)
 		ui_error("interrupted by %s: the database was not changed", sig);
 	return rc;
 }
+
+json_t *cmd_audit_entry(const char *command, const char *target, const char *branch,
+			const char *commit)
+{
+	json_t *e = json_object();
+
+	json_object_set_new(e, "command", json_string(command));
+	json_object_set_new(e, "target", json_string(target));
+	json_object_set_new(e, "git",
+			    json_pack("{s:s?, s:s?}", "branch", branch, "commit", commit));
+	return e;
+}
+
+char *cmd_outcome_failed(int rc)
+{
+	if (rc == EXIT_SIGINT || rc == EXIT_SIGTERM)
+		return xasprintf("failed: interrupted by %s",
+				 rc == EXIT_SIGINT ? "SIGINT" : "SIGTERM");
+	return xasprintf("failed: %s", ui_first_error() ? ui_first_error() : "error");
+}
+
+char *cmd_outcome_partial(const struct strlist *unfinished, const char *none)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *s;
+
+	for (size_t i = 0; i < unfinished->n; i++)
+		strbuf_addf(&sb, "%s%s", i ? "; " : "", unfinished->v[i]);
+	if (!unfinished->n)
+		strbuf_addstr(&sb, none);
+	s = xasprintf("partial: %s", sb.buf);
+	strbuf_release(&sb);
+	return s;
+}

@@ -428,7 +428,8 @@ static void print_summary(const struct reset_run *r, double start)
 
 static void write_audit(struct reset_run *r, int rc)
 {
-	json_t *e = json_object(), *b = json_object(), *a = json_object();
+	json_t *e = cmd_audit_entry("reset", r->t->name, r->branch, r->commit);
+	json_t *b = json_object(), *a = json_object();
 	char *outcome;
 
 	for (size_t i = 0; i < r->n; i++) {
@@ -439,26 +440,13 @@ static void write_audit(struct reset_run *r, int rc)
 	}
 	if (rc == 0)
 		outcome = xstrdup("ok");
-	else if (r->committed) {
-		struct strbuf sb = STRBUF_INIT;
-		for (size_t i = 0; i < r->unfinished.n; i++)
-			strbuf_addf(&sb, "%s%s", i ? "; " : "", r->unfinished.v[i]);
-		if (!r->unfinished.n)
-			strbuf_addstr(&sb, ui_last_error() ? ui_last_error() : "interrupted");
-		outcome = xasprintf("partial: %s", sb.buf);
-		strbuf_release(&sb);
-	} else if (rc == EXIT_PARTIAL) {
+	else if (r->committed)
+		outcome = cmd_outcome_partial(&r->unfinished,
+					      ui_last_error() ? ui_last_error() : "interrupted");
+	else if (rc == EXIT_PARTIAL)
 		outcome = xstrdup("unknown: the connection was lost during COMMIT");
-	} else if (rc == EXIT_SIGINT || rc == EXIT_SIGTERM) {
-		outcome = xstrdup(rc == EXIT_SIGINT ? "failed: interrupted by SIGINT"
-						    : "failed: interrupted by SIGTERM");
-	} else {
-		outcome = xasprintf("failed: %s", ui_first_error() ? ui_first_error() : "error");
-	}
-	json_object_set_new(e, "command", json_string("reset"));
-	json_object_set_new(e, "target", json_string(r->t->name));
-	json_object_set_new(e, "git",
-			    json_pack("{s:s?, s:s?}", "branch", r->branch, "commit", r->commit));
+	else
+		outcome = cmd_outcome_failed(rc);
 	json_object_set_new(e, "backup",
 			    r->manifest ? json_incref(json_object_get(r->manifest, "id"))
 					: json_null());

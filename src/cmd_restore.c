@@ -930,7 +930,7 @@ static void fill_json(const struct restore_run *r, const char *given, double sta
 
 static void write_audit(struct restore_run *r, int rc)
 {
-	json_t *e = json_object();
+	json_t *e = cmd_audit_entry("restore", r->t->name, r->branch, r->commit);
 	char *outcome;
 
 	if (rc == 0)
@@ -941,15 +941,8 @@ static void write_audit(struct restore_run *r, int rc)
 								     : "interrupted");
 	else if (rc == EXIT_PARTIAL)
 		outcome = xstrdup("unknown: the connection was lost during COMMIT");
-	else if (rc == EXIT_SIGINT || rc == EXIT_SIGTERM)
-		outcome = xstrdup(rc == EXIT_SIGINT ? "failed: interrupted by SIGINT"
-						    : "failed: interrupted by SIGTERM");
 	else
-		outcome = xasprintf("failed: %s", ui_first_error() ? ui_first_error() : "error");
-	json_object_set_new(e, "command", json_string("restore"));
-	json_object_set_new(e, "target", json_string(r->t->name));
-	json_object_set_new(e, "git",
-			    json_pack("{s:s?, s:s?}", "branch", r->branch, "commit", r->commit));
+		outcome = cmd_outcome_failed(rc);
 	json_object_set_new(e, "backup", backup_id(r) ? json_string(backup_id(r)) : json_null());
 	json_object_set_new(e, "file", r->manifest ? json_null() : json_string(r->path));
 	json_object_set_new(e, "scope",

@@ -117,31 +117,17 @@ static int seed_transaction(struct seed_run *r)
 
 static void write_audit(struct seed_run *r, int rc)
 {
-	json_t *e = json_object(), *p = json_array();
+	json_t *e = cmd_audit_entry("seed", r->t->name, r->branch, r->commit), *p = json_array();
 	char *outcome;
 
 	for (size_t i = 0; i < r->nprofiles; i++)
 		json_array_append_new(p, json_string(r->profiles[i]->name));
-	if (rc == 0) {
+	if (rc == 0)
 		outcome = xstrdup("ok");
-	} else if (r->committed) {
-		struct strbuf sb = STRBUF_INIT;
-		for (size_t i = 0; i < r->unfinished.n; i++)
-			strbuf_addf(&sb, "%s%s", i ? "; " : "", r->unfinished.v[i]);
-		if (!r->unfinished.n)
-			strbuf_addstr(&sb, "interrupted");
-		outcome = xasprintf("partial: %s", sb.buf);
-		strbuf_release(&sb);
-	} else if (rc == EXIT_SIGINT || rc == EXIT_SIGTERM) {
-		outcome = xstrdup(rc == EXIT_SIGINT ? "failed: interrupted by SIGINT"
-						    : "failed: interrupted by SIGTERM");
-	} else {
-		outcome = xasprintf("failed: %s", ui_first_error() ? ui_first_error() : "error");
-	}
-	json_object_set_new(e, "command", json_string("seed"));
-	json_object_set_new(e, "target", json_string(r->t->name));
-	json_object_set_new(e, "git",
-			    json_pack("{s:s?, s:s?}", "branch", r->branch, "commit", r->commit));
+	else if (r->committed)
+		outcome = cmd_outcome_partial(&r->unfinished, "interrupted");
+	else
+		outcome = cmd_outcome_failed(rc);
 	json_object_set_new(e, "seeds", p);
 	json_object_set_new(e, "exit_code", json_integer(rc));
 	json_object_set_new(e, "outcome", json_string(outcome));

@@ -473,12 +473,17 @@ static int start_run(struct snap_run *r)
 
 /*
  * ALTER DATABASE ... ALLOW_CONNECTIONS false (superusers too), then its
- * sessions ended until none is left. The caller has closed its own.
+ * sessions ended until none is left; our own session on it (with its
+ * advisory lock) is closed first.
  */
 static int close_target(struct snap_run *r)
 {
 	const char *p[1] = { r->dbname };
 	double deadline;
+
+	pg_advisory_unlock(r->ss.conn, r->key);
+	PQfinish(r->ss.conn);
+	r->ss.conn = NULL;
 
 	ui_step("closing database '%s' to new sessions and ending its sessions", r->dbname);
 	if (run_ident(r->mc, "ALTER DATABASE %s ALLOW_CONNECTIONS false", r->dbname, 0) < 0)
@@ -839,12 +844,10 @@ static void write_audit(struct snap_run *r, const char *name, int rc)
 
 	if (rc == 0)
 		outcome = xstrdup("ok");
-	else if (rc == EXIT_SIGINT || rc == EXIT_SIGTERM)
-		outcome = xasprintf("failed: interrupted by %s",
-				    rc == EXIT_SIGINT ? "SIGINT" : "SIGTERM");
+	else if (r->swapped && rc != EXIT_SIGINT && rc != EXIT_SIGTERM)
+		outcome = xasprintf("partial: %s", ui_first_error() ? ui_first_error() : "error");
 	else
-		outcome = xasprintf("%s: %s", r->swapped ? "partial" : "failed",
-				    ui_first_error() ? ui_first_error() : "error");
+		outcome = cmd_outcome_failed(rc);
 	json_object_set_new(e, "command", json_string(r->cmd));
 	json_object_set_new(e, "target", json_string(r->t->name));
 	json_object_set_new(e, "snapshot", json_string(name));
@@ -993,9 +996,6 @@ static int make_snapshot(struct snap_run *r, const char *name, double start)
 	if ((rc = stop_apps(r)))
 		goto out;
 	/* a template may have no session, ours included */
-	pg_advisory_unlock(r->ss.conn, r->key);
-	PQfinish(r->ss.conn);
-	r->ss.conn = NULL;
 	if ((rc = close_target(r)))
 		goto out;
 	ui_step("copying database '%s' to snapshot '%s'", r->dbname, name);
@@ -1246,9 +1246,6 @@ int cmd_rollback(struct cmd_ctx *ctx)
 		goto out;
 	if ((rc = stop_apps(r)) || (rc = take_backup(r)))
 		goto out;
-	pg_advisory_unlock(r->ss.conn, r->key);
-	PQfinish(r->ss.conn);
-	r->ss.conn = NULL;
 	if ((rc = close_target(r)))
 		goto out;
 	snapshot_random_tag(tag);

@@ -12,6 +12,7 @@
 #include "catalog.h"
 #include "config.h"
 #include "docker.h"
+#include "dump.h"
 #include "guard.h"
 #include "pg.h"
 #include "plan.h"
@@ -178,5 +179,62 @@ void session_flush_caches(struct session *s, const struct cfg_target *t,
  */
 void session_start_apps(struct session *s, struct apps_stopped *stopped, int timeout_s,
 			int no_restart, struct strlist *unfinished);
+
+/*
+ * The locks of a destructive command (SPEC 4 step 4), in this order: the
+ * file lock of t's backup directory (verb names the holder), with
+ * clean_partials the partial files of interrupted runs removed, then the
+ * advisory lock of key on s->conn (session level: before any BEGIN), and
+ * *advisory set. Returns 0 or the exit code after reporting.
+ */
+int session_lock(struct session *s, const struct cfg_target *t, struct backup_lock *flock,
+		 long long key, const char *verb, int clean_partials, int *advisory);
+/* The advisory lock of key on c, not waited for: 0 taken; EXIT_LOCKED after
+ * saying another run holds it; else the exit code of the failed question
+ * (d and db as pg_exit_code()). */
+int cmd_advisory_lock(PGconn *c, const struct cfg_target *t, long long key, struct docker *d,
+		      const struct docker_container *db);
+/* The apps of s stopped (SPEC 4 step 5) into stopped, unless a signal came
+ * first. Returns 0 or the exit code. */
+int session_stop_apps(struct session *s, struct apps_stopped *stopped);
+/* The branch and commit of the configuration's git checkout (NULL when none;
+ * why only with --verbose), for the backup's manifest and the audit. */
+void cmd_git_head(const struct cmd_ctx *ctx, char **branch, char **commit);
+/*
+ * The request of a safety backup of s's database (reason "pre-reset",
+ * "pre-restore", "pre-rollback"), in t's backup format, from the snapshot
+ * the transaction open on s->conn exported; lock_wait_s bounds dump's lock
+ * waits.
+ */
+struct dump_request session_backup_request(const struct session *s, const struct cfg_target *t,
+					   const char *snapshot, const char *reason,
+					   const char *branch, const char *commit, int lock_wait_s);
+/*
+ * A safety backup before a change that is not a reset (restore, rollback):
+ * its own snapshot transaction on s->conn, ended after. Returns 0
+ * (*manifest a new reference, "written and verified" said) or the exit code.
+ */
+int session_safety_backup(struct session *s, const struct cfg_target *t, const char *reason,
+			  const char *branch, const char *commit, int lock_wait_s,
+			  json_t **manifest);
+/*
+ * rc once a signal is pending at the end of a change ("reset", "restore"):
+ * 0, EXIT_PARTIAL, EXIT_COMMAND and the signal codes become the signal's
+ * code, said with whether the change was committed (the remaining steps
+ * ran) or the database was not changed. Without a signal, rc.
+ */
+int cmd_interrupted(int rc, int committed, const char *noun);
+
+/* An audit entry's first fields (new object): command, target and git
+ * ({"branch", "commit"}, each null when unknown). */
+json_t *cmd_audit_entry(const char *command, const char *target, const char *branch,
+			const char *commit);
+/* The audit's outcome of a run whose change did not happen (new string):
+ * "failed: interrupted by SIGINT" (SIGTERM) for their exit codes, else
+ * "failed: " and the first error. */
+char *cmd_outcome_failed(int rc);
+/* "partial: " and the steps not finished, joined by "; "; none when none
+ * is listed (new string). */
+char *cmd_outcome_partial(const struct strlist *unfinished, const char *none);
 
 #endif

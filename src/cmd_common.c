@@ -1,15 +1,20 @@
 /*
  * cmd_common.c - what the commands share: Docker, the target's containers,
  * its database waited for, the commit whose outcome must be known, the
- * caches and the apps after a change (reset, restore).
+ * caches and the apps after a change (reset, restore), and the steps every
+ * destructive command shares: its locks, the apps stopped, the git head,
+ * the safety backup's request, what a signal made of the outcome.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "apps.h"
+#include "backup.h"
 #include "cache.h"
 #include "cmd.h"
+#include "dump.h"
+#include "guard.h"
 #include "sig.h"
 #include "ui.h"
 
@@ -216,4 +221,144 @@ void session_start_apps(struct session *s, struct apps_stopped *stopped, int tim
 	}
 	strlist_clear(&failed);
 	apps_stopped_release(stopped);
+}
+
+int cmd_advisory_lock(PGconn *c, const struct cfg_target *t, long long key, struct docker *d,
+		      const struct docker_container *db)
+{
+	int e = pg_advisory_trylock(c, key);
+
+	if (e > 0)
+		ui_error("the database of '%s' is locked by another dockreset run", t->name);
+	if (e)
+		return e > 0 ? EXIT_LOCKED : pg_exit_code(d, db, EXIT_COMMAND);
+	return 0;
+}
+
+int session_lock(struct session *s, const struct cfg_target *t, struct backup_lock *flock,
+		 long long key, const char *verb, int clean_partials, int *advisory)
+{
+	int e;
+
+	if ((e = backup_lock_acquire(flock, t->backup_dir, t->name, verb)) < 0)
+		return backup_exit_code(e);
+	if (clean_partials && backup_clean_partials(t->backup_dir) < 0)
+		return EXIT_IO;
+	if ((e = cmd_advisory_lock(s->conn, t, key, s->d, s->db)))
+		return e;
+	*advisory = 1;
+	return 0;
+}
+
+int session_stop_apps(struct session *s, struct apps_stopped *stopped)
+{
+	int err;
+
+	if (sig_pending())
+		return sig_exit_code();
+	ui_step("stopping the apps");
+	err = apps_stop(s->d, &s->tc, stopped);
+	return err < 0 ? docker_exit_code(err) : 0;
+}
+
+void cmd_git_head(const struct cmd_ctx *ctx, char **branch, char **commit)
+{
+	char *why = NULL;
+
+	if (guard_git_head(ctx->cfg->dir, branch, commit, &why) < 0)
+		ui_verbose("%s", why);
+	free(why);
+}
+
+struct dump_request session_backup_request(const struct session *s, const struct cfg_target *t,
+					   const char *snapshot, const char *reason,
+					   const char *branch, const char *commit, int lock_wait_s)
+{
+	return (struct dump_request){
+		.d = s->d,
+		.db = s->db,
+		.t = t,
+		.pp = &s->pp,
+		.conn = s->conn,
+		.snapshot = snapshot,
+		.format = t->backup_format == FORMAT_PLAIN  ? BACKUP_FORMAT_PLAIN
+			  : t->backup_format == FORMAT_JSON ? BACKUP_FORMAT_JSON
+							    : BACKUP_FORMAT_CUSTOM,
+		.reason = reason,
+		.git_branch = branch,
+		.git_commit = commit,
+		.lock_wait_timeout_s = lock_wait_s,
+	};
+}
+
+int session_safety_backup(struct session *s, const struct cfg_target *t, const char *reason,
+			  const char *branch, const char *commit, int lock_wait_s,
+			  json_t **manifest)
+{
+	char *snapshot = NULL;
+	struct dump_request q;
+	int rc;
+
+	ui_step("taking the %s backup", reason);
+	if (pg_snapshot_begin(s->conn, NULL, 0, 0, &snapshot) < 0)
+		return sig_pending() ? sig_exit_code() : pg_exit_code(s->d, s->db, EXIT_COMMAND);
+	q = session_backup_request(s, t, snapshot, reason, branch, commit, lock_wait_s);
+	rc = dump_take(manifest, &q);
+	pg_snapshot_end(s->conn);
+	free(snapshot);
+	if (rc == 0)
+		ui_info("    backup %s written and verified",
+			json_string_value(json_object_get(*manifest, "id")));
+	return rc;
+}
+
+int cmd_interrupted(int rc, int committed, const char *noun)
+{
+	const char *sig;
+
+	if (!sig_pending() || !(rc == 0 || rc == EXIT_PARTIAL || rc == EXIT_COMMAND ||
+				rc == EXIT_SIGINT || rc == EXIT_SIGTERM))
+		return rc;
+	rc = sig_exit_code();
+	sig = rc == EXIT_SIGTERM ? "SIGTERM" : "SIGINT";
+	if (committed)
+		ui_error("interrupted by %s after the %s was committed; the remaining steps ran",
+			 sig, noun);
+	else
+		ui_error("interrupted by %s: the database was not changed", sig);
+	return rc;
+}
+
+json_t *cmd_audit_entry(const char *command, const char *target, const char *branch,
+			const char *commit)
+{
+	json_t *e = json_object();
+
+	json_object_set_new(e, "command", json_string(command));
+	json_object_set_new(e, "target", json_string(target));
+	json_object_set_new(e, "git",
+			    json_pack("{s:s?, s:s?}", "branch", branch, "commit", commit));
+	return e;
+}
+
+char *cmd_outcome_failed(int rc)
+{
+	if (rc == EXIT_SIGINT || rc == EXIT_SIGTERM)
+		return xasprintf("failed: interrupted by %s",
+				 rc == EXIT_SIGINT ? "SIGINT" : "SIGTERM");
+	return xasprintf("failed: %s", ui_first_error() ? ui_first_error() : "error");
+}
+
+char *cmd_outcome_partial(const struct strlist *unfinished, const char *none)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *s;
+
+	for (size_t i = 0; i < unfinished->n; i++)
+		strbuf_addf(&sb, "%s%s", i ? "; " : "", unfinished->v[i]);
+	if (!unfinished->n)
+		strbuf_addstr(&sb, none);
+	s = xasprintf("partial: %s", sb.buf);
+	strbuf_release(&sb);
+	return s;
 }

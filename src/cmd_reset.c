@@ -217,24 +217,6 @@ static int confirm(struct reset_run *r, const char **given)
 	return rc;
 }
 
-static int take_locks(struct reset_run *r)
-{
-	int e;
-
-	if ((e = backup_lock_acquire(&r->flock, r->t->backup_dir, r->t->name, "reset")) < 0)
-		return backup_exit_code(e);
-	if (backup_clean_partials(r->t->backup_dir) < 0)
-		return EXIT_IO;
-	/* session level, before BEGIN: it must not take the snapshot */
-	e = pg_advisory_trylock(r->ss.conn, r->key);
-	if (e > 0)
-		ui_error("the database of '%s' is locked by another dockreset run", r->t->name);
-	if (e)
-		return e > 0 ? EXIT_LOCKED : EXIT_COMMAND;
-	r->advisory = 1;
-	return 0;
-}
-
 /* ---- steps 6 and 7: the reset transaction ---- */
 
 /* Rows per table of the manifest (the snapshot's counts) into before. */
@@ -279,21 +261,8 @@ static int backup_and_count(struct reset_run *r)
 		return 0;
 	}
 	{
-		struct dump_request q = {
-			.d = r->ss.d,
-			.db = r->ss.db,
-			.t = r->t,
-			.pp = &r->ss.pp,
-			.conn = c,
-			.snapshot = snapshot,
-			.format = r->t->backup_format == FORMAT_PLAIN  ? BACKUP_FORMAT_PLAIN
-				  : r->t->backup_format == FORMAT_JSON ? BACKUP_FORMAT_JSON
-								       : BACKUP_FORMAT_CUSTOM,
-			.reason = "pre-reset",
-			.git_branch = r->branch,
-			.git_commit = r->commit,
-			.lock_wait_timeout_s = LOCK_WAIT_S,
-		};
+		struct dump_request q = session_backup_request(&r->ss, r->t, snapshot, "pre-reset",
+							       r->branch, r->commit, LOCK_WAIT_S);
 		rc = dump_take(&r->manifest, &q);
 	}
 	free(snapshot);
@@ -459,7 +428,8 @@ static void print_summary(const struct reset_run *r, double start)
 
 static void write_audit(struct reset_run *r, int rc)
 {
-	json_t *e = json_object(), *b = json_object(), *a = json_object();
+	json_t *e = cmd_audit_entry("reset", r->t->name, r->branch, r->commit);
+	json_t *b = json_object(), *a = json_object();
 	char *outcome;
 
 	for (size_t i = 0; i < r->n; i++) {
@@ -470,26 +440,13 @@ static void write_audit(struct reset_run *r, int rc)
 	}
 	if (rc == 0)
 		outcome = xstrdup("ok");
-	else if (r->committed) {
-		struct strbuf sb = STRBUF_INIT;
-		for (size_t i = 0; i < r->unfinished.n; i++)
-			strbuf_addf(&sb, "%s%s", i ? "; " : "", r->unfinished.v[i]);
-		if (!r->unfinished.n)
-			strbuf_addstr(&sb, ui_last_error() ? ui_last_error() : "interrupted");
-		outcome = xasprintf("partial: %s", sb.buf);
-		strbuf_release(&sb);
-	} else if (rc == EXIT_PARTIAL) {
+	else if (r->committed)
+		outcome = cmd_outcome_partial(&r->unfinished,
+					      ui_last_error() ? ui_last_error() : "interrupted");
+	else if (rc == EXIT_PARTIAL)
 		outcome = xstrdup("unknown: the connection was lost during COMMIT");
-	} else if (rc == EXIT_SIGINT || rc == EXIT_SIGTERM) {
-		outcome = xstrdup(rc == EXIT_SIGINT ? "failed: interrupted by SIGINT"
-						    : "failed: interrupted by SIGTERM");
-	} else {
-		outcome = xasprintf("failed: %s", ui_first_error() ? ui_first_error() : "error");
-	}
-	json_object_set_new(e, "command", json_string("reset"));
-	json_object_set_new(e, "target", json_string(r->t->name));
-	json_object_set_new(e, "git",
-			    json_pack("{s:s?, s:s?}", "branch", r->branch, "commit", r->commit));
+	else
+		outcome = cmd_outcome_failed(rc);
 	json_object_set_new(e, "backup",
 			    r->manifest ? json_incref(json_object_get(r->manifest, "id"))
 					: json_null());
@@ -524,7 +481,6 @@ int cmd_reset(struct cmd_ctx *ctx)
 				 .stopped = APPS_STOPPED_INIT };
 	struct reset_run *r = &run;
 	const char *given = NULL;
-	char *why = NULL;
 	double start = monotonic_s();
 	int rc, locked = 0;
 	PGconn *conn0;
@@ -554,24 +510,13 @@ int cmd_reset(struct cmd_ctx *ctx)
 	/* 4 */
 	if ((rc = confirm(r, &given)))
 		goto out;
-	if ((rc = take_locks(r)))
+	if ((rc = session_lock(&r->ss, r->t, &r->flock, r->key, "reset", 1, &r->advisory)))
 		goto out;
 	locked = 1;
-	if (guard_git_head(ctx->cfg->dir, &r->branch, &r->commit, &why) < 0)
-		ui_verbose("%s", why);
+	cmd_git_head(ctx, &r->branch, &r->commit);
 	/* 5 */
-	if (sig_pending()) {
-		rc = sig_exit_code();
+	if ((rc = session_stop_apps(&r->ss, &r->stopped)))
 		goto out;
-	}
-	ui_step("stopping the apps");
-	{
-		int err = apps_stop(r->ss.d, &r->ss.tc, &r->stopped);
-		if (err < 0) {
-			rc = docker_exit_code(err);
-			goto out;
-		}
-	}
 	/* 6, 7 */
 	conn0 = r->ss.conn;
 	if (sig_pending() || (rc = backup_and_count(r)) || (rc = empty_and_seed(r)))
@@ -590,13 +535,7 @@ int cmd_reset(struct cmd_ctx *ctx)
 	after_commit(r);
 	rc = r->unfinished.n ? EXIT_PARTIAL : 0;
 out:
-	if (sig_pending() && (rc == 0 || rc == EXIT_PARTIAL || rc == EXIT_COMMAND ||
-			      rc == EXIT_SIGINT || rc == EXIT_SIGTERM)) {
-		rc = sig_exit_code();
-		ui_error("interrupted by %s%s", rc == EXIT_SIGTERM ? "SIGTERM" : "SIGINT",
-			 r->committed ? " after the reset was committed; the remaining steps ran"
-				      : ": the database was not changed");
-	}
+	rc = cmd_interrupted(rc, r->committed, "reset");
 	if (!r->committed)
 		undo(r);
 	else if (r->unfinished.n)
@@ -626,7 +565,6 @@ out:
 	free(r->xid);
 	free(r->branch);
 	free(r->commit);
-	free(why);
 	session_close(&r->ss);
 	return rc;
 }

@@ -280,23 +280,6 @@ static int confirm(struct restore_run *r, const char **given)
 	return rc;
 }
 
-static int take_locks(struct restore_run *r)
-{
-	int e;
-
-	if ((e = backup_lock_acquire(&r->flock, r->t->backup_dir, r->t->name, "restore")) < 0)
-		return backup_exit_code(e);
-	if (backup_clean_partials(r->t->backup_dir) < 0)
-		return EXIT_IO;
-	e = pg_advisory_trylock(r->ss.conn, r->key);
-	if (e > 0)
-		ui_error("the database of '%s' is locked by another dockreset run", r->t->name);
-	if (e)
-		return e > 0 ? EXIT_LOCKED : pg_exit_code(r->ss.d, r->ss.db, EXIT_COMMAND);
-	r->advisory = 1;
-	return 0;
-}
-
 /* The database's other sessions (not ours) ended; one we may not end is
  * a warning (a role that is no superuser may end only its own). */
 static void end_sessions(struct restore_run *r)
@@ -326,41 +309,12 @@ static void end_sessions(struct restore_run *r)
 
 static int safety_backup(struct restore_run *r)
 {
-	char *snapshot = NULL;
-	int rc;
-
 	if (r->ctx->opt->no_safety_backup) {
 		ui_step("no pre-restore backup (--no-safety-backup)");
 		return 0;
 	}
-	ui_step("taking the pre-restore backup");
-	if (pg_snapshot_begin(r->ss.conn, NULL, 0, 0, &snapshot) < 0)
-		return sig_pending() ? sig_exit_code()
-				     : pg_exit_code(r->ss.d, r->ss.db, EXIT_COMMAND);
-	{
-		struct dump_request q = {
-			.d = r->ss.d,
-			.db = r->ss.db,
-			.t = r->t,
-			.pp = &r->ss.pp,
-			.conn = r->ss.conn,
-			.snapshot = snapshot,
-			.format = r->t->backup_format == FORMAT_PLAIN  ? BACKUP_FORMAT_PLAIN
-				  : r->t->backup_format == FORMAT_JSON ? BACKUP_FORMAT_JSON
-								       : BACKUP_FORMAT_CUSTOM,
-			.reason = "pre-restore",
-			.git_branch = r->branch,
-			.git_commit = r->commit,
-			.lock_wait_timeout_s = LOCK_WAIT_S,
-		};
-		rc = dump_take(&r->safety, &q);
-	}
-	pg_snapshot_end(r->ss.conn);
-	free(snapshot);
-	if (rc == 0)
-		ui_info("    backup %s written and verified",
-			json_string_value(json_object_get(r->safety, "id")));
-	return rc;
+	return session_safety_backup(&r->ss, r->t, "pre-restore", r->branch, r->commit, LOCK_WAIT_S,
+				     &r->safety);
 }
 
 /* ---- step 4a: the schemas the backup holds, and the helper's SQL ---- */
@@ -976,7 +930,7 @@ static void fill_json(const struct restore_run *r, const char *given, double sta
 
 static void write_audit(struct restore_run *r, int rc)
 {
-	json_t *e = json_object();
+	json_t *e = cmd_audit_entry("restore", r->t->name, r->branch, r->commit);
 	char *outcome;
 
 	if (rc == 0)
@@ -987,15 +941,8 @@ static void write_audit(struct restore_run *r, int rc)
 								     : "interrupted");
 	else if (rc == EXIT_PARTIAL)
 		outcome = xstrdup("unknown: the connection was lost during COMMIT");
-	else if (rc == EXIT_SIGINT || rc == EXIT_SIGTERM)
-		outcome = xstrdup(rc == EXIT_SIGINT ? "failed: interrupted by SIGINT"
-						    : "failed: interrupted by SIGTERM");
 	else
-		outcome = xasprintf("failed: %s", ui_first_error() ? ui_first_error() : "error");
-	json_object_set_new(e, "command", json_string("restore"));
-	json_object_set_new(e, "target", json_string(r->t->name));
-	json_object_set_new(e, "git",
-			    json_pack("{s:s?, s:s?}", "branch", r->branch, "commit", r->commit));
+		outcome = cmd_outcome_failed(rc);
 	json_object_set_new(e, "backup", backup_id(r) ? json_string(backup_id(r)) : json_null());
 	json_object_set_new(e, "file", r->manifest ? json_null() : json_string(r->path));
 	json_object_set_new(e, "scope",
@@ -1043,7 +990,7 @@ int cmd_restore(struct cmd_ctx *ctx)
 				   .stopped = APPS_STOPPED_INIT };
 	struct restore_run *r = &run;
 	const char *given = NULL;
-	char *why = NULL, *pre = NULL;
+	char *pre = NULL;
 	double start = monotonic_s();
 	int rc, locked = 0;
 
@@ -1066,23 +1013,12 @@ int cmd_restore(struct cmd_ctx *ctx)
 		goto out;
 	if ((rc = confirm(r, &given)))
 		goto out;
-	if ((rc = take_locks(r)))
+	if ((rc = session_lock(&r->ss, r->t, &r->flock, r->key, "restore", 1, &r->advisory)))
 		goto out;
 	locked = 1;
-	if (guard_git_head(ctx->cfg->dir, &r->branch, &r->commit, &why) < 0)
-		ui_verbose("%s", why);
-	if (sig_pending()) {
-		rc = sig_exit_code();
+	cmd_git_head(ctx, &r->branch, &r->commit);
+	if ((rc = session_stop_apps(&r->ss, &r->stopped)))
 		goto out;
-	}
-	ui_step("stopping the apps");
-	{
-		int err = apps_stop(r->ss.d, &r->ss.tc, &r->stopped);
-		if (err < 0) {
-			rc = docker_exit_code(err);
-			goto out;
-		}
-	}
 	end_sessions(r);
 	if (sig_pending() || (rc = safety_backup(r)))
 		goto out;
@@ -1096,13 +1032,7 @@ int cmd_restore(struct cmd_ctx *ctx)
 	session_start_apps(&r->ss, &r->stopped, r->timeout, ctx->opt->no_restart, &r->unfinished);
 	rc = r->unfinished.n ? EXIT_PARTIAL : 0;
 out:
-	if (sig_pending() && (rc == 0 || rc == EXIT_PARTIAL || rc == EXIT_COMMAND ||
-			      rc == EXIT_SIGINT || rc == EXIT_SIGTERM)) {
-		rc = sig_exit_code();
-		ui_error("interrupted by %s%s", rc == EXIT_SIGTERM ? "SIGTERM" : "SIGINT",
-			 r->committed ? " after the restore was committed; the remaining steps ran"
-				      : ": the database was not changed");
-	}
+	rc = cmd_interrupted(rc, r->committed, "restore");
 	if (!r->committed) {
 		if (r->in_tx && r->ss.conn)
 			pg_cleanup_run(r->ss.conn, "ROLLBACK");
@@ -1134,7 +1064,6 @@ out:
 	free(r->xid);
 	free(r->branch);
 	free(r->commit);
-	free(why);
 	session_close(&r->ss);
 	return rc;
 }

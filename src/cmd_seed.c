@@ -82,21 +82,6 @@ static void print_plan(const struct seed_run *r)
 		fprintf(stderr, "markers     production (%zu)\n", r->markers.n);
 }
 
-static int take_locks(struct seed_run *r)
-{
-	int e;
-
-	if ((e = backup_lock_acquire(&r->flock, r->t->backup_dir, r->t->name, "seed")) < 0)
-		return backup_exit_code(e);
-	e = pg_advisory_trylock(r->ss.conn, r->key);
-	if (e > 0)
-		ui_error("the database of '%s' is locked by another dockreset run", r->t->name);
-	if (e)
-		return e > 0 ? EXIT_LOCKED : EXIT_COMMAND;
-	r->advisory = 1;
-	return 0;
-}
-
 /* The sql and copy steps of every profile, in one transaction. */
 static int seed_transaction(struct seed_run *r)
 {
@@ -132,31 +117,17 @@ static int seed_transaction(struct seed_run *r)
 
 static void write_audit(struct seed_run *r, int rc)
 {
-	json_t *e = json_object(), *p = json_array();
+	json_t *e = cmd_audit_entry("seed", r->t->name, r->branch, r->commit), *p = json_array();
 	char *outcome;
 
 	for (size_t i = 0; i < r->nprofiles; i++)
 		json_array_append_new(p, json_string(r->profiles[i]->name));
-	if (rc == 0) {
+	if (rc == 0)
 		outcome = xstrdup("ok");
-	} else if (r->committed) {
-		struct strbuf sb = STRBUF_INIT;
-		for (size_t i = 0; i < r->unfinished.n; i++)
-			strbuf_addf(&sb, "%s%s", i ? "; " : "", r->unfinished.v[i]);
-		if (!r->unfinished.n)
-			strbuf_addstr(&sb, "interrupted");
-		outcome = xasprintf("partial: %s", sb.buf);
-		strbuf_release(&sb);
-	} else if (rc == EXIT_SIGINT || rc == EXIT_SIGTERM) {
-		outcome = xstrdup(rc == EXIT_SIGINT ? "failed: interrupted by SIGINT"
-						    : "failed: interrupted by SIGTERM");
-	} else {
-		outcome = xasprintf("failed: %s", ui_first_error() ? ui_first_error() : "error");
-	}
-	json_object_set_new(e, "command", json_string("seed"));
-	json_object_set_new(e, "target", json_string(r->t->name));
-	json_object_set_new(e, "git",
-			    json_pack("{s:s?, s:s?}", "branch", r->branch, "commit", r->commit));
+	else if (r->committed)
+		outcome = cmd_outcome_partial(&r->unfinished, "interrupted");
+	else
+		outcome = cmd_outcome_failed(rc);
 	json_object_set_new(e, "seeds", p);
 	json_object_set_new(e, "exit_code", json_integer(rc));
 	json_object_set_new(e, "outcome", json_string(outcome));
@@ -192,7 +163,6 @@ int cmd_seed(struct cmd_ctx *ctx)
 					 .yes = o->yes,
 					 .production_flag = o->production };
 	double start = monotonic_s();
-	char *why = NULL;
 	int rc, locked = 0;
 
 	r->key = backup_advisory_key(r->t->name);
@@ -204,11 +174,10 @@ int cmd_seed(struct cmd_ctx *ctx)
 	print_plan(r);
 	if ((rc = guard_confirm_req(&req)))
 		goto out;
-	if ((rc = take_locks(r)))
+	if ((rc = session_lock(&r->ss, r->t, &r->flock, r->key, "seed", 0, &r->advisory)))
 		goto out;
 	locked = 1;
-	if (guard_git_head(ctx->cfg->dir, &r->branch, &r->commit, &why) < 0)
-		ui_verbose("%s", why);
+	cmd_git_head(ctx, &r->branch, &r->commit);
 	if (sig_pending()) {
 		rc = sig_exit_code();
 		goto out;
@@ -272,7 +241,6 @@ out:
 	free(r->xid);
 	free(r->branch);
 	free(r->commit);
-	free(why);
 	session_close(&r->ss);
 	return rc;
 }

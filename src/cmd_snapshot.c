@@ -405,14 +405,9 @@ static int take_locks(struct snap_run *r)
 	/* on the maintenance database: a session on the target would block the
 	 * swap, and advisory locks are per database; the one on the target's
 	 * database keeps reset and restore out until this run closes it */
-	e = pg_advisory_trylock(r->mc, r->key);
-	if (e == 0)
-		e = pg_advisory_trylock(r->ss.conn, r->key);
-	if (e > 0)
-		ui_error("the database of '%s' is locked by another dockreset run", r->t->name);
-	if (e)
-		return e > 0 ? EXIT_LOCKED : EXIT_COMMAND;
-	return 0;
+	if ((e = cmd_advisory_lock(r->mc, r->t, r->key, r->ss.d, r->ss.db)))
+		return e;
+	return cmd_advisory_lock(r->ss.conn, r->t, r->key, r->ss.d, r->ss.db);
 }
 
 /*
@@ -478,12 +473,17 @@ static int start_run(struct snap_run *r)
 
 /*
  * ALTER DATABASE ... ALLOW_CONNECTIONS false (superusers too), then its
- * sessions ended until none is left. The caller has closed its own.
+ * sessions ended until none is left; our own session on it (with its
+ * advisory lock) is closed first.
  */
 static int close_target(struct snap_run *r)
 {
 	const char *p[1] = { r->dbname };
 	double deadline;
+
+	pg_advisory_unlock(r->ss.conn, r->key);
+	PQfinish(r->ss.conn);
+	r->ss.conn = NULL;
 
 	ui_step("closing database '%s' to new sessions and ending its sessions", r->dbname);
 	if (run_ident(r->mc, "ALTER DATABASE %s ALLOW_CONNECTIONS false", r->dbname, 0) < 0)
@@ -530,17 +530,12 @@ static void reopen_target(struct snap_run *r)
 		r->dbname, r->t->name);
 }
 
+/* As reset's, without the step when the target has no apps. */
 static int stop_apps(struct snap_run *r)
 {
-	int err;
-
-	if (sig_pending())
-		return sig_exit_code();
 	if (!r->t->napps)
-		return 0;
-	ui_step("stopping the apps");
-	err = apps_stop(r->ss.d, &r->ss.tc, &r->stopped);
-	return err < 0 ? docker_exit_code(err) : 0;
+		return sig_pending() ? sig_exit_code() : 0;
+	return session_stop_apps(&r->ss, &r->stopped);
 }
 
 /* ---- what a copy does not carry ---- */
@@ -849,12 +844,10 @@ static void write_audit(struct snap_run *r, const char *name, int rc)
 
 	if (rc == 0)
 		outcome = xstrdup("ok");
-	else if (rc == EXIT_SIGINT || rc == EXIT_SIGTERM)
-		outcome = xasprintf("failed: interrupted by %s",
-				    rc == EXIT_SIGINT ? "SIGINT" : "SIGTERM");
+	else if (r->swapped && rc != EXIT_SIGINT && rc != EXIT_SIGTERM)
+		outcome = xasprintf("partial: %s", ui_first_error() ? ui_first_error() : "error");
 	else
-		outcome = xasprintf("%s: %s", r->swapped ? "partial" : "failed",
-				    ui_first_error() ? ui_first_error() : "error");
+		outcome = cmd_outcome_failed(rc);
 	json_object_set_new(e, "command", json_string(r->cmd));
 	json_object_set_new(e, "target", json_string(r->t->name));
 	json_object_set_new(e, "snapshot", json_string(name));
@@ -919,15 +912,6 @@ static void run_init(struct snap_run *r, struct cmd_ctx *ctx, const char *cmd)
 	r->flock = (struct backup_lock)BACKUP_LOCK_INIT;
 	r->stopped = (struct apps_stopped)APPS_STOPPED_INIT;
 	r->timeout = ctx->opt->timeout > 0 ? ctx->opt->timeout : DEFAULT_TIMEOUT_S;
-}
-
-static void git_head(struct snap_run *r)
-{
-	char *why = NULL;
-
-	if (guard_git_head(r->ctx->cfg->dir, &r->branch, &r->commit, &why) < 0)
-		ui_verbose("%s", why);
-	free(why);
 }
 
 /* ---- snapshot --delete ---- */
@@ -1003,7 +987,7 @@ static int make_snapshot(struct snap_run *r, const char *name, double start)
 	}
 	if (read_meta(&m, r->mc, r->dbname) < 0)
 		return sig_pending() ? sig_exit_code() : EXIT_COMMAND;
-	git_head(r);
+	cmd_git_head(r->ctx, &r->branch, &r->commit);
 	snapshot_random_tag(tag);
 	copy = snapshot_db_name(r->prefix, name, 'c', tag);
 	/* a spare of the same generation: a replaced snapshot's spare is never
@@ -1012,9 +996,6 @@ static int make_snapshot(struct snap_run *r, const char *name, double start)
 	if ((rc = stop_apps(r)))
 		goto out;
 	/* a template may have no session, ours included */
-	pg_advisory_unlock(r->ss.conn, r->key);
-	PQfinish(r->ss.conn);
-	r->ss.conn = NULL;
 	if ((rc = close_target(r)))
 		goto out;
 	ui_step("copying database '%s' to snapshot '%s'", r->dbname, name);
@@ -1185,38 +1166,10 @@ out:
 
 static int take_backup(struct snap_run *r)
 {
-	char *snap = NULL;
-	int rc;
-
 	if (!r->ctx->opt->with_backup)
 		return 0;
-	ui_step("taking the pre-rollback backup");
-	if (pg_snapshot_begin(r->ss.conn, NULL, 0, 0, &snap) < 0)
-		return sig_pending() ? sig_exit_code() : EXIT_COMMAND;
-	{
-		struct dump_request q = {
-			.d = r->ss.d,
-			.db = r->ss.db,
-			.t = r->t,
-			.pp = &r->ss.pp,
-			.conn = r->ss.conn,
-			.snapshot = snap,
-			.format = r->t->backup_format == FORMAT_PLAIN  ? BACKUP_FORMAT_PLAIN
-				  : r->t->backup_format == FORMAT_JSON ? BACKUP_FORMAT_JSON
-								       : BACKUP_FORMAT_CUSTOM,
-			.reason = "pre-rollback",
-			.git_branch = r->branch,
-			.git_commit = r->commit,
-			.lock_wait_timeout_s = 30,
-		};
-		rc = dump_take(&r->backup, &q);
-	}
-	pg_snapshot_end(r->ss.conn);
-	free(snap);
-	if (rc == 0)
-		ui_info("    backup %s written and verified",
-			json_string_value(json_object_get(r->backup, "id")));
-	return rc;
+	return session_safety_backup(&r->ss, r->t, "pre-rollback", r->branch, r->commit, 30,
+				     &r->backup);
 }
 
 int cmd_rollback(struct cmd_ctx *ctx)
@@ -1278,7 +1231,7 @@ int cmd_rollback(struct cmd_ctx *ctx)
 		if (rc)
 			goto out;
 	}
-	git_head(r);
+	cmd_git_head(r->ctx, &r->branch, &r->commit);
 	{
 		struct db_meta m;
 		if (read_meta(&m, r->mc, r->dbname) < 0) {
@@ -1293,9 +1246,6 @@ int cmd_rollback(struct cmd_ctx *ctx)
 		goto out;
 	if ((rc = stop_apps(r)) || (rc = take_backup(r)))
 		goto out;
-	pg_advisory_unlock(r->ss.conn, r->key);
-	PQfinish(r->ss.conn);
-	r->ss.conn = NULL;
 	if ((rc = close_target(r)))
 		goto out;
 	snapshot_random_tag(tag);

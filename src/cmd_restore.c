@@ -936,9 +936,8 @@ static void write_audit(struct restore_run *r, int rc)
 	if (rc == 0)
 		outcome = xstrdup("ok");
 	else if (r->committed)
-		outcome = xasprintf("partial: %s", r->unfinished.n   ? r->unfinished.v[0]
-						   : ui_last_error() ? ui_last_error()
-								     : "interrupted");
+		outcome = cmd_outcome_partial(&r->unfinished,
+					      ui_last_error() ? ui_last_error() : "interrupted");
 	else if (rc == EXIT_PARTIAL)
 		outcome = xstrdup("unknown: the connection was lost during COMMIT");
 	else

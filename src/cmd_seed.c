@@ -126,6 +126,8 @@ static void write_audit(struct seed_run *r, int rc)
 		outcome = xstrdup("ok");
 	else if (r->committed)
 		outcome = cmd_outcome_partial(&r->unfinished, "interrupted");
+	else if (rc == EXIT_PARTIAL)
+		outcome = xstrdup("unknown: the connection was lost during COMMIT");
 	else
 		outcome = cmd_outcome_failed(rc);
 	json_object_set_new(e, "seeds", p);

@@ -91,13 +91,9 @@ static int check_request(struct reset_run *r)
 		names = NULL;
 	if (!names)
 		return 0;
-	r->profiles = xcalloc(names->n + 1, sizeof(*r->profiles));
-	for (size_t i = 0; i < names->n; i++) {
-		const struct cfg_seed_profile *p = seed_profile_known(t, names->v[i]);
-		if (!p)
-			return EXIT_USAGE;
-		r->profiles[r->nprofiles++] = p;
-	}
+	if (!(r->profiles = seed_profiles_pick(t, names->v, names->n)))
+		return EXIT_USAGE;
+	r->nprofiles = names->n;
 	return 0;
 }
 
@@ -300,14 +296,7 @@ static int empty_and_seed(struct reset_run *r)
 			if (pg_run(c, r->sequence_sql.v[i]) < 0)
 				return EXIT_COMMAND;
 	}
-	for (size_t i = 0; i < r->nprofiles; i++) {
-		if (sig_pending())
-			return sig_exit_code();
-		ui_step("seeding: profile '%s'", r->profiles[i]->name);
-		if (seed_run_profile(c, r->profiles[i]) < 0)
-			return EXIT_COMMAND;
-	}
-	return sig_pending() ? sig_exit_code() : 0;
+	return seed_run_profiles(c, r->profiles, r->nprofiles);
 }
 
 /* ---- steps 9 to 11: after the commit ---- */

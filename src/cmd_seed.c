@@ -46,13 +46,9 @@ static int check_profiles(struct seed_run *r)
 		ui_hint("try 'dockreset seed --help'");
 		return EXIT_USAGE;
 	}
-	r->profiles = xcalloc((size_t)o->nargs + 1, sizeof(*r->profiles));
-	for (int i = 0; i < o->nargs; i++) {
-		const struct cfg_seed_profile *p = seed_profile_known(t, o->args[i]);
-		if (!p)
-			return EXIT_USAGE;
-		r->profiles[r->nprofiles++] = p;
-	}
+	if (!(r->profiles = seed_profiles_pick(t, o->args, (size_t)o->nargs)))
+		return EXIT_USAGE;
+	r->nprofiles = (size_t)o->nargs;
 	return 0;
 }
 
@@ -87,11 +83,10 @@ static int seed_transaction(struct seed_run *r)
 {
 	PGconn *c = r->ss.conn;
 	PGresult *res;
-	int any = 0;
+	int any = 0, rc;
 
 	for (size_t i = 0; i < r->nprofiles; i++)
-		for (size_t k = 0; k < r->profiles[i]->nsteps; k++)
-			any |= r->profiles[i]->steps[k].kind != SEED_RUN;
+		any |= seed_profile_has_tx(r->profiles[i]);
 	if (!any)
 		return 0;
 	ui_step("opening the seed transaction");
@@ -103,15 +98,8 @@ static int seed_transaction(struct seed_run *r)
 		return sig_pending() ? sig_exit_code() : EXIT_COMMAND;
 	r->xid = xstrdup(PQgetvalue(res, 0, 0));
 	PQclear(res);
-	for (size_t i = 0; i < r->nprofiles; i++) {
-		if (sig_pending())
-			return sig_exit_code();
-		ui_step("seeding: profile '%s'", r->profiles[i]->name);
-		if (seed_run_profile(c, r->profiles[i]) < 0)
-			return sig_pending() ? sig_exit_code() : EXIT_COMMAND;
-	}
-	if (sig_pending())
-		return sig_exit_code();
+	if ((rc = seed_run_profiles(c, r->profiles, r->nprofiles)))
+		return rc;
 	return session_commit(&r->ss, r->xid, DEFAULT_TIMEOUT_S, "seed");
 }
 

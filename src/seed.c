@@ -53,6 +53,41 @@ int seed_profile_has_run(const struct cfg_seed_profile *p)
 	return 0;
 }
 
+int seed_profile_has_tx(const struct cfg_seed_profile *p)
+{
+	for (size_t i = 0; i < p->nsteps; i++)
+		if (p->steps[i].kind != SEED_RUN)
+			return 1;
+	return 0;
+}
+
+const struct cfg_seed_profile **seed_profiles_pick(const struct cfg_target *t, char *const *names,
+						   size_t n)
+{
+	const struct cfg_seed_profile **v = xcalloc(n + 1, sizeof(*v));
+
+	for (size_t i = 0; i < n; i++)
+		if (!(v[i] = seed_profile_known(t, names[i]))) {
+			free(v);
+			return NULL;
+		}
+	return v;
+}
+
+int seed_run_profiles(PGconn *c, const struct cfg_seed_profile *const *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (sig_pending())
+			return sig_exit_code();
+		if (!seed_profile_has_tx(v[i]))
+			continue;
+		ui_step("seeding: profile '%s'", v[i]->name);
+		if (seed_run_profile(c, v[i]) < 0)
+			return sig_pending() ? sig_exit_code() : EXIT_COMMAND;
+	}
+	return sig_pending() ? sig_exit_code() : 0;
+}
+
 /* what names the step in messages: "seed 'lookups'", "migrate". */
 static int run_sql(PGconn *c, const char *what, const char *file)
 {

@@ -23,6 +23,24 @@ int seed_run_profile(PGconn *c, const struct cfg_seed_profile *p);
 /* 1 when a step of p is a "run" step (app code, after the commit). */
 int seed_profile_has_run(const struct cfg_seed_profile *p);
 
+/* 1 when a step of p runs in the transaction (sql, copy). */
+int seed_profile_has_tx(const struct cfg_seed_profile *p);
+
+/*
+ * The sql and copy steps of the n profiles v, in order, in the caller's
+ * transaction on c, each profile that has some announced as a step.
+ * Returns 0, the signal's exit code, or EXIT_COMMAND after reporting.
+ */
+int seed_run_profiles(PGconn *c, const struct cfg_seed_profile *const *v, size_t n);
+
+/*
+ * The profiles of t named names[0..n-1] (new array, NULL-terminated, the
+ * profiles borrowed), or NULL after saying which name is unknown, with the
+ * target's profiles as the hint (the caller exits 2).
+ */
+const struct cfg_seed_profile **seed_profiles_pick(const struct cfg_target *t, char *const *names,
+						   size_t n);
+
 /* The profile of t named name, or NULL. Borrowed. */
 const struct cfg_seed_profile *seed_profile(const struct cfg_target *t, const char *name);
 /* seed_profile(), and when there is none, says so with the target's

@@ -89,6 +89,8 @@ t = c['targets']['discord-bot']
 t['seeds']['appseed'] = [{'run': {'service': 'redis', 'command': ['sh', '-c', 'echo seeding; exit 4']}}]"
 	run -10 "$BK_DR" -c "$CFG" reset discord-bot -y --seed appseed
 	assert_output --partial "seed appseed step 1 | seeding"
+	# a profile of run steps only has nothing in the transaction to announce
+	refute_line --regexp "seeding: profile 'appseed'$"
 	assert_output --partial "seed appseed step 1: 'sh' exited with 4"
 	assert_output --partial "not finished: seed appseed step 1 (its command failed)"
 	assert_output --regexp "backup [^ ]+ holds the state before the reset"

@@ -159,6 +159,47 @@ PY
 	assert_output "db ['bot', 'worker']"
 }
 
+# on_tty INPUT ARGS...: runs dockreset ARGS on a terminal (script(1)) with
+# INPUT typed ahead; the terminal's text goes to $OUT/tty; returns
+# dockreset's exit code.
+on_tty() {
+	local input=$1
+	shift
+	printf '%s' "$input" |
+		script -qefc "$(printf '%q ' "$DR" "$@")" "$OUT/tty" >/dev/null
+}
+
+@test "on a terminal init asks for the database (a wrong number is asked again) and the tables, and writes the choices" {
+	v2_container "$STACK_PROJECT" db2 dockreset-test/postgres:15 -e POSTGRES_PASSWORD=x
+	cd "$APP"
+	# three tables no other references (a plan that TRUNCATE cannot do
+	# would make init's closing plan refuse)
+	run on_tty $'9\n1\n8,4,6-6\n' init
+	assert_success
+	run cat "$OUT/tty"
+	assert_output --partial "which is the database (number)?"
+	assert_output --partial "answer a number from 1 to 2"
+	assert_output --partial "which tables does a reset empty?"
+	# the tables listed as 4, 6 and 8 are those written, in that order
+	run bash -c "sed -n 's/^ *\([468]\)) \([^ ]*\) .*/\2/p' '$OUT/tty' | tr -d '\r'"
+	assert_success
+	local want=$output
+	assert_equal "$(wc -l <<<"$want")" 3
+	run python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))["targets"][sys.argv[2]]; print(t["database"]["service"]); print("\n".join(t["reset"]["tables"]))' "$APP/dockreset.json" "$STACK_PROJECT"
+	assert_success
+	assert_output "db
+$want"
+}
+
+@test "on a terminal, three answers that are no choice of tables: exit 2, nothing written" {
+	cd "$APP"
+	run on_tty $'x\n0\n1-99\n' init
+	assert_failure 2
+	run cat "$OUT/tty"
+	assert_output --partial "no tables chosen: nothing written"
+	assert_file_not_exists "$APP/dockreset.json"
+}
+
 @test "no PostgreSQL container: exit 5" {
 	V2_DIR="$OUT" v2_container "drt-init-nopg-$BASHPID" cache dockreset-test/redis:7
 	cd "$OUT"

@@ -90,13 +90,13 @@ avail() {
 }
 
 # Fills PostgreSQL's file system to the last byte with a filler file, then
-# gives back $1 MB (default 8): PostgreSQL keeps running, a copy of the
-# database does not fit.
+# gives back 8 MB: PostgreSQL keeps running, a copy of the database does not
+# fit.
 fill_disk() {
 	local size
 	docker exec "$DB" sh -c 'dd if=/dev/zero of=/pgdisk/filler bs=1M 2>/dev/null; exit 0' || return 1
 	[[ $(avail) -lt 1048576 ]] || { echo "the filler did not fill the disk" >&2; return 1; }
-	docker exec "$DB" truncate -s "-${1:-8}M" /pgdisk/filler || return 1
+	docker exec "$DB" truncate -s -8M /pgdisk/filler || return 1
 	size=$(sd_psql postgres "SELECT pg_database_size('app')") || return 1
 	[[ $(avail) -lt $size ]] || { echo "a copy of the database still fits" >&2; return 1; }
 }

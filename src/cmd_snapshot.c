@@ -1267,6 +1267,8 @@ out:
 		ui_error("interrupted by %s%s", rc == EXIT_SIGTERM ? "SIGTERM" : "SIGINT",
 			 r->swapped ? " after the swap; the remaining steps ran"
 				    : ": the database was not changed");
+	else if (rc && r->locked && !r->swapped)
+		ui_hint("the database of '%s' was not changed", r->t->name);
 	if (r->swapped && !o->json) {
 		printf("rollback of '%s' to snapshot '%s' done in %.2f s (%s)\n", r->t->name, name,
 		       monotonic_s() - start, ready ? "spare ready" : "spare made now");

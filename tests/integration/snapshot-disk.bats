@@ -190,6 +190,7 @@ assert_nothing_held() {
 	run dr rollback small roll -y
 	assert_failure 6
 	assert_output --partial "copying snapshot 'roll' (no spare was ready)"
+	assert_output --partial "hint: the database of 'small' was not changed"
 	assert_output --partial "No space left on device"
 
 	run digests

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "backup.h"
+#include "catalog.h"
 #include "cmd.h"
 #include "docker.h"
 #include "guard.h"
@@ -50,49 +51,64 @@ static void print_markers(const struct guard_markers *m)
 		       ui_field(m->v[i].where), ui_field(m->v[i].detail));
 }
 
-/* Counts the tables and says which a reset would empty; 2 when a table the
- * config names does not exist, else 0; -1 when the database failed. */
+/* What a reset does to plan table pt, in the words plan uses (cmd_plan.c). */
+static const char *table_fate(const struct cfg_target *t, const struct plan_table *pt, int recreate)
+{
+	if (recreate && strlist_has(&t->schemas, pt->t->schema))
+		return "dropped";
+	return pt->reset ? "reset" : "keep";
+}
+
+/* Counts the plan's tables and says what a reset would do to each, from
+ * the planner plan and reset use; 2 when the config names a table that does
+ * not exist or is no table, else 0; -1 when the database failed. */
 static int report_tables(PGconn *c, const struct cfg_target *t, int json)
 {
+	struct catalog cat = { 0 };
+	struct plan p = { 0 };
 	struct pg_table *v = NULL;
-	struct strlist missing = STRLIST_INIT;
 	json_t *arr = json_array(), *miss = json_array();
-	int *reset = NULL, rc = -1;
+	int recreate = t->strategy == STRATEGY_RECREATE, rc = -1;
 	size_t n = 0;
 
 	json_object_set_new(ui_json(), "tables", arr);
-	if (pg_list_tables(c, &v, &n) < 0 || pg_count_rows(c, v, n) < 0)
+	if (catalog_load(c, &cat) < 0)
 		goto out;
-	reset = xcalloc(n, sizeof(*reset));
-	plan_select_tables(t, v, n, reset, &missing);
+	plan_build(&p, t, &cat);
+	v = plan_pg_tables(&p, 0, &n);
+	if (pg_count_rows(c, v, n) < 0)
+		goto out;
 	if (!json)
 		printf("tables      %zu\n  %-40s %12s  %s\n", n, "TABLE", "ROWS", "RESET");
 	for (size_t i = 0; i < n; i++) {
-		json_array_append_new(arr,
-				      json_pack("{s:s, s:I, s:b}", "name", v[i].qualified, "rows",
-						(json_int_t)v[i].rows, "reset", reset[i]));
+		const char *fate = table_fate(t, &p.tables[i], recreate);
+		json_array_append_new(arr, json_pack("{s:s, s:I, s:b}", "name", v[i].qualified,
+						     "rows", (json_int_t)v[i].rows, "reset",
+						     strcmp(fate, "keep") != 0));
 		if (!json)
-			printf("  %-40s %12lld  %s\n", ui_field(v[i].qualified), v[i].rows,
-			       reset[i] ? "reset" : "keep");
+			printf("  %-40s %12lld  %s\n", ui_field(v[i].qualified), v[i].rows, fate);
 	}
-	for (size_t i = 0; i < missing.n; i++) {
-		json_array_append_new(miss, json_string(missing.v[i]));
+	for (size_t i = 0; i < p.missing.n; i++) {
+		json_array_append_new(miss, json_string(p.missing.v[i]));
 		if (!json)
-			printf("  %-40s %12s  missing\n", ui_field(missing.v[i]), "-");
+			printf("  %-40s %12s  missing\n", ui_field(p.missing.v[i]), "-");
 	}
 	rc = 0;
-	if (missing.n) {
-		ui_error("table '%s' named in targets.%s.reset does not exist", missing.v[0],
+	if (p.missing.n) {
+		ui_error("table '%s' named in targets.%s.reset does not exist", p.missing.v[0],
 			 t->name);
-		if (missing.n > 1)
-			ui_hint("%zu names in all match no table", missing.n);
+		if (p.missing.n > 1)
+			ui_hint("%zu names in all match no table", p.missing.n);
+		rc = EXIT_USAGE;
+	} else if (p.not_tables.n) {
+		ui_error("%s: targets.%s.reset may name tables only", p.not_tables.v[0], t->name);
 		rc = EXIT_USAGE;
 	}
 out:
 	json_object_set_new(ui_json(), "missing_tables", miss);
-	strlist_clear(&missing);
-	free(reset);
-	pg_tables_free(v, n);
+	free(v);
+	plan_release(&p);
+	catalog_release(&cat);
 	return rc;
 }
 

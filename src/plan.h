@@ -83,15 +83,6 @@ char *plan_truncate_sql(const struct plan *p);
 /* Appends one `ALTER SEQUENCE "s"."q" RESTART` per stand-alone sequence. */
 void plan_sequence_sql(struct strlist *out, const struct plan *p);
 
-/*
- * Sets reset[i] to 1 for each table of v that a reset of t would empty, 0
- * for kept ones. Names in t's "tables" and "keep" that match no table are
- * added to missing (as the user wrote them). Returns the number of missing
- * names.
- */
-size_t plan_select_tables(const struct cfg_target *t, const struct pg_table *v, size_t n,
-			  int *reset, struct strlist *missing);
-
 /* 1 for the migration-history tables that "*" leaves out unless listed. */
 int plan_is_migration_table(const char *name);
 

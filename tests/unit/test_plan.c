@@ -1,6 +1,6 @@
 /*
  * test_plan.c - the reset planner (plan_build over catalog documents), its
- * SQL builders, the catalog parser, and the table selection of `status`.
+ * SQL builders and the catalog parser.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,17 +14,6 @@
 #include "catalog.h"
 #include "plan.h"
 
-static struct pg_table catalog[] = {
-	{ "public", "bot_settings", "public.bot_settings", 'r', 0 },
-	{ "public", "tickets", "public.tickets", 'r', 0 },
-	{ "public", "ticket_messages", "public.ticket_messages", 'r', 0 },
-	{ "public", "schema_migrations", "public.schema_migrations", 'r', 0 },
-	{ "public", "events", "public.events", 'p', 0 },
-	{ "audit", "tickets", "audit.tickets", 'r', 0 },
-	{ "audit", "log.2024", "audit.log.2024", 'r', 0 },
-};
-#define N ARRAY_SIZE(catalog)
-
 static char *public_only[] = { "public" };
 
 static void target_init(struct cfg_target *t)
@@ -33,84 +22,6 @@ static void target_init(struct cfg_target *t)
 	t->name = "x";
 	t->schemas.v = public_only;
 	t->schemas.n = 1;
-}
-
-static void explicit_list(void **state)
-{
-	struct cfg_target t;
-	struct cfg_table tables[] = { { NULL, "tickets" }, { "audit", "log.2024" } };
-	struct strlist missing = STRLIST_INIT;
-	int reset[N];
-
-	(void)state;
-	target_init(&t);
-	t.tables = tables;
-	t.ntables = 2;
-	assert_int_equal(plan_select_tables(&t, catalog, N, reset, &missing), 0);
-	int want[N] = { 0, 1, 0, 0, 0, 0, 1 };
-	assert_memory_equal(reset, want, sizeof(want));
-	strlist_clear(&missing);
-}
-
-static void unqualified_uses_schemas_in_order(void **state)
-{
-	struct cfg_target t;
-	char *schemas[] = { "audit", "public" };
-	struct cfg_table tables[] = { { NULL, "tickets" } };
-	struct strlist missing = STRLIST_INIT;
-	int reset[N];
-
-	(void)state;
-	target_init(&t);
-	t.schemas.v = schemas;
-	t.schemas.n = 2;
-	t.tables = tables;
-	t.ntables = 1;
-	plan_select_tables(&t, catalog, N, reset, &missing);
-	assert_int_equal(reset[1], 0);
-	assert_int_equal(reset[5], 1);
-	strlist_clear(&missing);
-}
-
-static void star_with_keep_skips_migrations(void **state)
-{
-	struct cfg_target t;
-	struct cfg_table keep[] = { { NULL, "bot_settings" } };
-	struct strlist missing = STRLIST_INIT;
-	int reset[N];
-
-	(void)state;
-	target_init(&t);
-	t.tables_all = 1;
-	t.keep = keep;
-	t.nkeep = 1;
-	assert_int_equal(plan_select_tables(&t, catalog, N, reset, &missing), 0);
-	int want[N] = { 0, 1, 1, 0, 1, 0, 0 };
-	assert_memory_equal(reset, want, sizeof(want));
-	strlist_clear(&missing);
-}
-
-static void missing_names_are_reported(void **state)
-{
-	struct cfg_target t;
-	struct cfg_table tables[] = { { NULL, "tikets" }, { "audit", "events" } };
-	struct cfg_table keep[] = { { NULL, "nope" } };
-	struct strlist missing = STRLIST_INIT;
-	int reset[N];
-
-	(void)state;
-	target_init(&t);
-	t.tables = tables;
-	t.ntables = 2;
-	t.keep = keep;
-	t.nkeep = 1;
-	assert_int_equal(plan_select_tables(&t, catalog, N, reset, &missing), 3);
-	assert_string_equal(missing.v[0], "tikets");
-	assert_string_equal(missing.v[1], "audit.events");
-	assert_string_equal(missing.v[2], "nope");
-	for (size_t i = 0; i < N; i++)
-		assert_int_equal(reset[i], 0);
-	strlist_clear(&missing);
 }
 
 static void migration_table_list(void **state)
@@ -461,6 +372,51 @@ static void every_name_must_exist(void **state)
 	assert_int_equal(plan_nreset(&p), 0);
 	assert_null(plan_truncate_sql(&p));
 	plan_release(&p);
+}
+
+/* A name in two schemas: unqualified, the first of reset.schemas that has
+ * it; qualified, that schema's or missing (never another schema's). */
+static void same_name_in_two_schemas(void **state)
+{
+	static const char doc[] =
+	    "{\"tables\": ["
+	    "{\"oid\":1,\"schema\":\"public\",\"name\":\"tickets\",\"kind\":\"r\","
+	    "\"partition_of\":null,\"inherits\":[],\"extension\":false},"
+	    "{\"oid\":2,\"schema\":\"audit\",\"name\":\"tickets\",\"kind\":\"r\","
+	    "\"partition_of\":null,\"inherits\":[],\"extension\":false},"
+	    "{\"oid\":3,\"schema\":\"audit\",\"name\":\"log\",\"kind\":\"r\","
+	    "\"partition_of\":null,\"inherits\":[],\"extension\":false}"
+	    "],\"sequences\": [], \"defaults\": [], \"foreign_keys\": []}";
+	char *audit_first[] = { "audit", "public" }, *public_first[] = { "public", "audit" };
+	struct cfg_table tables[] = { { NULL, "tickets" } };
+	struct cfg_table qualified[] = { { "public", "log" } };
+	struct strbuf err = STRBUF_INIT;
+	struct cfg_target t;
+	struct catalog c;
+	struct plan p;
+
+	(void)state;
+	assert_int_equal(catalog_parse(&c, doc, strlen(doc), &err), 0);
+	target_init(&t);
+	t.tables = tables;
+	t.ntables = 1;
+	t.schemas.v = audit_first;
+	t.schemas.n = 2;
+	assert_int_equal(plan_build(&p, &t, &c), 0);
+	assert_fate(&p, "audit.tickets", "public.tickets audit.log");
+	plan_release(&p);
+	t.schemas.v = public_first;
+	assert_int_equal(plan_build(&p, &t, &c), 0);
+	assert_fate(&p, "public.tickets", "audit.tickets audit.log");
+	plan_release(&p);
+	t.schemas.v = audit_first;
+	t.tables = qualified;
+	assert_int_equal(plan_build(&p, &t, &c), 1);
+	assert_list(&p.missing, "public.log");
+	assert_int_equal(plan_nreset(&p), 0);
+	plan_release(&p);
+	catalog_release(&c);
+	strbuf_release(&err);
 }
 
 static void views_and_partitions_are_no_tables_to_name(void **state)
@@ -849,11 +805,7 @@ static void bad_catalog_documents_are_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(explicit_list),
 		cmocka_unit_test(foreign_key_columns_are_read),
-		cmocka_unit_test(unqualified_uses_schemas_in_order),
-		cmocka_unit_test(star_with_keep_skips_migrations),
-		cmocka_unit_test(missing_names_are_reported),
 		cmocka_unit_test(migration_table_list),
 		cmocka_unit_test(star_leaves_out_what_spec_excludes),
 		cmocka_unit_test(star_keep_referenced_by_reset_is_fine),
@@ -863,6 +815,7 @@ int main(void)
 		cmocka_unit_test(explicit_names_qualified_and_dotted),
 		cmocka_unit_test(unqualified_names_follow_schemas_order),
 		cmocka_unit_test(every_name_must_exist),
+		cmocka_unit_test(same_name_in_two_schemas),
 		cmocka_unit_test(views_and_partitions_are_no_tables_to_name),
 		cmocka_unit_test(partitioned_whole_inheritance_parent_only),
 		cmocka_unit_test(pg_tables_of_the_plan),

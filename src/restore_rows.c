@@ -882,11 +882,15 @@ out_quiet:
 	return -1;
 }
 
-static int read_json(struct loader *l)
+/*
+ * The backup file read in chunks, each given to take (which returns -1
+ * after failing the load); stops at a read error, a signal or the end.
+ * Returns 0 at the end of the file, else -1 with the load failed.
+ */
+static int read_chunks(struct loader *l, int (*take)(struct loader *, void *, const char *, size_t),
+		       void *ctx)
 {
-	struct strbuf line = STRBUF_INIT;
 	char *chunk = xmalloc(64 * 1024);
-	unsigned long long lineno = 0;
 	int fd = open(l->q->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), rc = -1;
 	ssize_t n;
 
@@ -902,33 +906,61 @@ static int read_json(struct loader *l)
 		if (n < 0) {
 			ui_error("cannot read '%s': %s", l->q->path, strerror(errno));
 			fail(l, EXIT_IO);
-			goto out;
+			break;
 		}
 		if (sig_pending()) {
 			fail(l, sig_exit_code());
-			goto out;
+			break;
 		}
-		size_t start = 0;
-		for (size_t i = 0; i < (size_t)n; i++) {
-			if (chunk[i] != '\n')
-				continue;
-			strbuf_add(&line, chunk + start, i - start);
-			start = i + 1;
-			if (json_line(l, line.buf ? line.buf : "", line.len, ++lineno) < 0)
-				goto out;
-			strbuf_reset(&line);
+		if (n == 0) {
+			rc = 0;
+			break;
 		}
-		strbuf_add(&line, chunk + start, (size_t)n - start);
-		if (line.len > BACKUP_JSON_LINE_MAX) {
-			ui_error("cannot read '%s': line %llu is longer than %u bytes", l->q->path,
-				 lineno + 1, BACKUP_JSON_LINE_MAX);
-			fail(l, EXIT_INTEGRITY);
-			goto out;
-		}
-		if (n == 0)
+		if (take(l, ctx, chunk, (size_t)n) < 0)
 			break;
 	}
-	if (line.len && json_line(l, line.buf, line.len, ++lineno) < 0)
+	close(fd);
+	free(chunk);
+	return rc;
+}
+
+struct json_read {
+	struct strbuf line;
+	unsigned long long lineno;
+};
+
+/* A chunk of a json backup: each whole line to json_line(). */
+static int json_take(struct loader *l, void *ctx, const char *p, size_t n)
+{
+	struct json_read *j = ctx;
+	size_t start = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] != '\n')
+			continue;
+		strbuf_add(&j->line, p + start, i - start);
+		start = i + 1;
+		if (json_line(l, j->line.buf ? j->line.buf : "", j->line.len, ++j->lineno) < 0)
+			return -1;
+		strbuf_reset(&j->line);
+	}
+	strbuf_add(&j->line, p + start, n - start);
+	if (j->line.len > BACKUP_JSON_LINE_MAX) {
+		ui_error("cannot read '%s': line %llu is longer than %u bytes", l->q->path,
+			 j->lineno + 1, BACKUP_JSON_LINE_MAX);
+		return fail(l, EXIT_INTEGRITY);
+	}
+	return 0;
+}
+
+static int read_json(struct loader *l)
+{
+	struct json_read j = { STRBUF_INIT, 0 };
+	int rc = -1;
+
+	if (read_chunks(l, json_take, &j) < 0)
+		goto out;
+	if (j.line.len && json_line(l, j.line.buf, j.line.len, ++j.lineno) < 0)
 		goto out;
 	if (l->cur) {
 		ui_error("cannot read '%s': it ends inside a table", l->q->path);
@@ -937,55 +969,39 @@ static int read_json(struct loader *l)
 	}
 	rc = 0;
 out:
-	close(fd);
-	free(chunk);
-	strbuf_release(&line);
+	strbuf_release(&j.line);
 	return rc;
+}
+
+/* The SQL stream reader refused the dump (unless a callback failed the
+ * load first, and said why). */
+static int plain_bad(struct loader *l, struct sqlstream *ss)
+{
+	if (!l->rc) {
+		ui_error("cannot read '%s': %s", l->q->path, sqlstream_error(ss));
+		fail(l, EXIT_INTEGRITY);
+	}
+	return -1;
+}
+
+/* A chunk of a plain dump to the SQL stream reader. */
+static int plain_take(struct loader *l, void *ctx, const char *p, size_t n)
+{
+	return sqlstream_feed(ctx, p, n) < 0 ? plain_bad(l, ctx) : 0;
 }
 
 static int read_plain(struct loader *l)
 {
 	struct sqlstream *ss = sqlstream_new(&SQL_CB, l);
-	char *chunk = xmalloc(64 * 1024);
-	int fd = open(l->q->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), rc = -1;
-	ssize_t n;
+	int rc = -1;
 
-	if (fd < 0) {
-		ui_error("cannot read '%s': %s", l->q->path, strerror(errno));
-		fail(l, EXIT_IO);
+	if (read_chunks(l, plain_take, ss) < 0)
 		goto out;
-	}
-	for (;;) {
-		do
-			n = read(fd, chunk, 64 * 1024);
-		while (n < 0 && errno == EINTR);
-		if (n < 0) {
-			ui_error("cannot read '%s': %s", l->q->path, strerror(errno));
-			fail(l, EXIT_IO);
-			goto out;
-		}
-		if (sig_pending()) {
-			fail(l, sig_exit_code());
-			goto out;
-		}
-		if (n == 0)
-			break;
-		if (sqlstream_feed(ss, chunk, (size_t)n) < 0)
-			goto bad;
-	}
 	if (sqlstream_finish(ss) < 0)
-		goto bad;
-	rc = 0;
-	goto out;
-bad:
-	if (!l->rc) {
-		ui_error("cannot read '%s': %s", l->q->path, sqlstream_error(ss));
-		fail(l, EXIT_INTEGRITY);
-	}
+		plain_bad(l, ss);
+	else
+		rc = 0;
 out:
-	if (fd >= 0)
-		close(fd);
-	free(chunk);
 	sqlstream_free(ss);
 	return rc;
 }
